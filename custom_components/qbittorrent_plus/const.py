@@ -1,0 +1,5 @@
+"""Constants for qBittorrent Plus."""
+
+from typing import Final
+
+DOMAIN: Final = "qbittorrent_plus"

@@ -1,0 +1,49 @@
+"""Fixtures shared by every test: real qBittorrent servers and Home Assistant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import pytest
+
+from .servers import VERSIONS, QbittorrentServer, running_server
+from .webui import WebUI
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Let Home Assistant load the integration, in the tests that start one."""
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
+
+
+@pytest.fixture(scope="module", params=VERSIONS, ids=lambda v: f"qbt-{v}")
+def qbittorrent(request: pytest.FixtureRequest) -> Iterator[QbittorrentServer]:
+    """Run one server of each supported version, shared by the tests of a module."""
+    with running_server(request.param) as server:
+        yield server
+
+
+@pytest.fixture
+def qbittorrent_factory() -> Iterator[Callable[[str], QbittorrentServer]]:
+    """Start private servers for tests that stop, break or reconfigure them."""
+    servers: list[QbittorrentServer] = []
+
+    def start(version: str) -> QbittorrentServer:
+        server = QbittorrentServer(version)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in servers:
+        server.destroy()
+
+
+@pytest.fixture
+async def webui(
+    qbittorrent: QbittorrentServer, socket_enabled: None
+) -> AsyncIterator[WebUI]:
+    """Return a logged-in, independent session with the module's server."""
+    async with WebUI(qbittorrent) as session:
+        yield session

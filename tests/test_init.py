@@ -1,0 +1,64 @@
+"""Setting up and unloading a config entry against real servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+from .common import entry_for
+from .servers import QbittorrentServer
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, socket_enabled: None
+) -> None:
+    """An entry loads against a real server, knows its versions, and unloads."""
+    entry = entry_for(qbittorrent)
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.version == f"v{qbittorrent.version}"
+    assert entry.runtime_data.api_version == qbittorrent.api_version
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_wrong_password_starts_reauth(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, socket_enabled: None
+) -> None:
+    """Credentials the server refuses fail setup and ask the user for new ones."""
+    entry = entry_for(qbittorrent, password="not-the-password")
+    entry.add_to_hass(hass)
+
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(entry.domain)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_stopped_server_retries_setup(
+    hass: HomeAssistant,
+    qbittorrent_factory: Callable[[str], QbittorrentServer],
+    socket_enabled: None,
+) -> None:
+    """A server that is down makes setup retry later instead of failing for good."""
+    server = qbittorrent_factory("5.3.0")
+    server.stop()
+    entry: MockConfigEntry = entry_for(server)
+    entry.add_to_hass(hass)
+
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.SETUP_RETRY

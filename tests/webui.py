@@ -1,0 +1,124 @@
+"""A minimal, independent WebUI session: how tests look at a server's real state.
+
+Tests check what the project's client did by asking the server through this plain
+aiohttp session, so a fault in the client cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+
+from .servers import QbittorrentServer
+from .torrents import MadeTorrent
+
+POLL_INTERVAL = 0.05
+
+
+async def wait_for[T](
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0
+) -> T:
+    """Poll ``probe`` until it returns something truthy, and return that."""
+    async with asyncio.timeout(timeout):
+        while not (result := await probe()):
+            await asyncio.sleep(POLL_INTERVAL)
+    return result
+
+
+class WebUI:
+    """A logged-in session with one server."""
+
+    def __init__(self, server: QbittorrentServer) -> None:
+        """Prepare a session; log in with ``async with``."""
+        self.server = server
+        self._session = aiohttp.ClientSession(
+            base_url=f"{server.url}/api/v2/",
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+        )
+
+    async def __aenter__(self) -> Self:
+        """Log in."""
+        try:
+            await self.login()
+        except BaseException:
+            await self._session.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the session."""
+        await self._session.close()
+
+    async def login(self) -> None:
+        """Log in with the server's credentials; fail loudly when refused."""
+        form = {"username": self.server.username, "password": self.server.password}
+        async with self._session.post("auth/login", data=form) as response:
+            body = await response.text()
+            if response.status not in (200, 204) or body == "Fails.":
+                msg = f"login refused: {response.status} {body!r}"
+                raise AssertionError(msg)
+
+    async def get(self, path: str, **params: str) -> Any:
+        """GET an endpoint and return its JSON, or its text when it is not JSON."""
+        async with self._session.get(path, params=params) as response:
+            response.raise_for_status()
+            return await self._body(response)
+
+    async def post(self, path: str, data: Any = None) -> Any:
+        """POST a form (or multipart data) to an endpoint and return its answer."""
+        async with self._session.post(path, data=data) as response:
+            response.raise_for_status()
+            return await self._body(response)
+
+    async def torrent(self, info_hash: str) -> dict[str, Any] | None:
+        """Return one torrent as torrents/info lists it, or None when absent."""
+        found: list[dict[str, Any]] = await self.get("torrents/info", hashes=info_hash)
+        return found[0] if found else None
+
+    async def add_torrent(
+        self,
+        torrent: MadeTorrent,
+        *,
+        stopped: bool = False,
+        seed: bool = True,
+        category: str | None = None,
+        tags: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a made torrent and wait until the server lists it.
+
+        With ``seed`` the torrent is saved where its data is, so it becomes complete
+        after the hash check; otherwise it goes to the server's download folder.
+        """
+        form = aiohttp.FormData()
+        form.add_field(
+            "torrents",
+            torrent.data,
+            filename=torrent.path.name,
+            content_type="application/x-bittorrent",
+        )
+        if seed:
+            form.add_field("savepath", str(torrent.save_path))
+        # 4.x knows "paused", 5.x "stopped"; each ignores the other.
+        form.add_field("paused", str(stopped).lower())
+        form.add_field("stopped", str(stopped).lower())
+        if category is not None:
+            form.add_field("category", category)
+        if tags is not None:
+            form.add_field("tags", tags)
+        await self.post("torrents/add", form)
+        return await wait_for(lambda: self.torrent(torrent.info_hash))
+
+    @staticmethod
+    async def _body(response: aiohttp.ClientResponse) -> Any:
+        if response.content_type == "application/json":
+            return await response.json()
+        return await response.text()
