@@ -27,14 +27,15 @@ die() {
 in_env() {
   [ -x "$SID_ROOT/usr/bin/python3.14" ] || die "no environment yet: run scripts/setup first"
   local term=${TERM:-dumb}
-  # The root is mounted read-only, so the mount points must exist in it beforehand.
+  # The root is mounted read-only, so the mount points must exist in it beforehand
+  # (the tmpfs on /tmp comes first, so a clone or cache under /tmp stays visible).
   mkdir -p "$SID_ROOT$PROJECT_DIR" "$SID_ROOT$CACHE_DIR"
   bwrap \
     --ro-bind "$SID_ROOT" / \
+    --proc /proc --dev /dev --tmpfs /tmp --tmpfs /run \
     --bind "$PROJECT_DIR" "$PROJECT_DIR" \
     --bind "$CACHE_DIR" "$CACHE_DIR" \
     --ro-bind /etc/resolv.conf /etc/resolv.conf \
-    --proc /proc --dev /dev --tmpfs /tmp --tmpfs /run \
     --unshare-pid --die-with-parent --cap-add ALL \
     --clearenv \
     --setenv PATH "$VENV/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
