@@ -10,7 +10,7 @@
 set -euo pipefail
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE_DIR=${QBT_PLUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qbittorrent-plus}
+CACHE_DIR=${QBT_PLUS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/qbittorrent-plus}
 SID_ROOT=$CACHE_DIR/roots/sid
 BOOKWORM_ROOT=$CACHE_DIR/roots/bookworm
 VENV=$CACHE_DIR/venv
