@@ -10,6 +10,13 @@ from .servers import VERSIONS, QbittorrentServer, running_server
 from .webui import WebUI
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the project's markers."""
+    config.addinivalue_line(
+        "markers", "endpoints(*paths): the Web API endpoints a live test exercises"
+    )
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
     """Let Home Assistant load the integration, in the tests that start one."""

@@ -15,8 +15,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import APIConnectionError, LoginFailed
-from .api.client import base_url
+from .api import APIConnectionError, LoginFailed, base_url
 from .const import DOMAIN
 from .helpers import create_client
 

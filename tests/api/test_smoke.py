@@ -15,6 +15,7 @@ from tests.webui import WebUI, wait_for
 SEEDING_STATES = {"uploading", "stalledUP", "queuedUP", "stoppedUP", "pausedUP"}
 
 
+@pytest.mark.endpoints("auth/login", "app/version", "app/webapiVersion")
 async def test_login_and_versions(qbittorrent: QbittorrentServer) -> None:
     """Both servers accept the fixture's credentials and report their versions."""
     async with Client(

@@ -23,14 +23,21 @@ from .errors import (
     UnsupportedMediaType415Error,
     UnsupportedQbittorrentVersion,
 )
+from .models import Dictionary
+from .transport import base_url
+from .versions import ENDPOINTS, APIVersion, Endpoint
 
 __all__ = [
+    "ENDPOINTS",
     "APIConnectionError",
     "APIError",
+    "APIVersion",
     "BadRequest400Error",
     "Banned",
     "Client",
     "Conflict409Error",
+    "Dictionary",
+    "Endpoint",
     "FileError",
     "Forbidden403Error",
     "HTTP4XXError",
@@ -46,4 +53,5 @@ __all__ = [
     "Unauthorized401Error",
     "UnsupportedMediaType415Error",
     "UnsupportedQbittorrentVersion",
+    "base_url",
 ]
