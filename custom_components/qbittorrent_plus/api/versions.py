@@ -47,7 +47,10 @@ _FIRST_RELEASE: dict[APIVersion, str] = {
 
 def parse_version(text: str) -> APIVersion:
     """Parse ``"2.8.19"`` or ``"2.3"`` (servers drop a trailing ``.0``)."""
-    parts = [int(part) for part in text.strip().removeprefix("v").split(".")]
+    try:
+        parts = [int(part) for part in text.strip().removeprefix("v").split(".")]
+    except ValueError:
+        parts = []
     if not 1 <= len(parts) <= 3:
         msg = f"not a Web API version: {text!r}"
         raise ValueError(msg)
