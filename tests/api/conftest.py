@@ -31,15 +31,22 @@ def endpoint_calls(
 ) -> Iterator[list[str]]:
     """Record the endpoints called; check them against the test's marker."""
     called: list[str] = []
-    original = Transport._call
 
-    async def recording_call(
-        self: Transport, path: str, *args: Any, **kwargs: Any
-    ) -> Any:
-        called.append(path)
-        return await original(self, path, *args, **kwargs)
+    def record(name: str) -> None:
+        original = getattr(Transport, name)
 
-    monkeypatch.setattr(Transport, "_call", recording_call)
+        async def recording(
+            self: Transport, method_or_path: str, *args: Any, **kwargs: Any
+        ) -> Any:
+            # _call(path, ...) checks the version first; _send(method, path, ...)
+            # also carries the logins and version reads.
+            called.append(args[0] if name == "_send" else method_or_path)
+            return await original(self, method_or_path, *args, **kwargs)
+
+        monkeypatch.setattr(Transport, name, recording)
+
+    record("_call")
+    record("_send")
     yield called
 
     marker = request.node.get_closest_marker("endpoints")
