@@ -38,13 +38,6 @@ class LoginFailed(APIConnectionError):  # noqa: N818
     """The server refused the credentials."""
 
 
-class Banned(LoginFailed):
-    """The server has banned this IP address after too many failed logins.
-
-    Logging in again before the ban ends only prolongs it.
-    """
-
-
 class HTTPError(APIConnectionError):
     """The server answered with an error status."""
 
@@ -115,6 +108,22 @@ class InternalServerError500Error(HTTP5XXError):
     http_status_code = 500
 
 
+class Banned(LoginFailed, Forbidden403Error):  # noqa: N818
+    """The server has banned this IP address after too many failed logins.
+
+    The ban lasts the WebUI's ban duration (an hour by default); the client never
+    retries a login that ended in one.
+    """
+
+
+class APIKeyRefused(LoginFailed, Forbidden403Error):  # noqa: N818
+    """The server refused the API key.
+
+    The key is wrong, was rotated or deleted, or the server is older than
+    qBittorrent 5.2, which has no API keys.
+    """
+
+
 # Aliases under the numeric names qbittorrent-api also exports.
 HTTP400Error = BadRequest400Error
 HTTP401Error = Unauthorized401Error
@@ -141,11 +150,9 @@ _BY_STATUS: dict[int, type[HTTPError]] = {
 
 
 def http_error(status: int, message: str) -> HTTPError:
-    """Return the most specific error for an HTTP status."""
+    """Return the most specific error for an error status (400 or above)."""
     if cls := _BY_STATUS.get(status):
         return cls(message)
     if status >= 500:
         return HTTP5XXError(message, http_status_code=status)
-    if status >= 400:
-        return HTTP4XXError(message, http_status_code=status)
-    return HTTPError(message, http_status_code=status)
+    return HTTP4XXError(message, http_status_code=status)

@@ -1,23 +1,94 @@
-"""The sync namespace: maindata and torrent peers, with deltas."""
+"""The sync namespace: maindata and torrent peers, with deltas.
+
+These methods return one response each. ``MainData`` and ``TorrentPeers`` (in
+``maindata.py``) keep the rid and merge the deltas into a full state.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
-from .namespace import Namespace
+from .models import Dictionary, normalize_states
+from .namespace import Delegate, Namespace
 from .transport import Transport
+from .versions import APIVersion
+
+# Web API 2.11.0 (qBittorrent 5.0) renamed the paused torrent states to stopped.
+STOPPED_STATES_SINCE: APIVersion = (2, 11, 0)
+
+
+def to_dictionary(value: dict[str, Any]) -> Dictionary:
+    """Return a JSON object as a ``Dictionary``, with the objects inside it too."""
+    return Dictionary(
+        {
+            key: to_dictionary(item) if isinstance(item, dict) else item
+            for key, item in value.items()
+        }
+    )
 
 
 class SyncAPIMixIn(Transport):
-    """``sync/*`` endpoints as flat methods."""
+    """``sync/*`` endpoints as flat methods: ``client.sync_maindata(rid=5)``."""
 
     @cached_property
     def sync(self) -> SyncAPI:
         """Return the sync namespace."""
         return SyncAPI(self)
 
+    async def sync_maindata(self, /, rid: int = 0, **kwargs: Any) -> dict[str, Any]:
+        """Return the changes since the response that carried ``rid``.
+
+        With ``rid=0`` (or a rid the server does not know) the answer is a full update
+        (``"full_update": true``). Keys of unchanged parts are left out; see
+        ``MainData`` for a state that merges these deltas. Torrent states use the
+        newest names (``stoppedUP``/``stoppedDL``) on every server.
+
+        Args:
+            rid: The ``rid`` of the previous response, or 0 for everything.
+            **kwargs: Further API parameters, ``headers``, or ``simple_responses``.
+
+        Returns:
+            The plain JSON with ``simple_responses``, else a ``Dictionary`` whose
+            objects (torrents, categories, server_state) are ``Dictionary`` as well.
+        """
+        simple = self._simple(kwargs)
+        data: dict[str, Any] = await self._call("sync/maindata", {"rid": rid, **kwargs})
+        torrents = data.get("torrents")
+        if torrents and await self.api_version() < STOPPED_STATES_SINCE:
+            normalize_states(torrents.values())
+        return data if simple else to_dictionary(data)
+
+    async def sync_torrent_peers(
+        self, /, torrent_hash: str, rid: int = 0, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Return the changes to one torrent's peers since the response with ``rid``.
+
+        The server keeps one peer sync state per session, not per torrent: a rid
+        from one torrent's answers is only meaningful for the same torrent (see
+        ``TorrentPeers``). Raises ``NotFound404Error`` for an unknown hash.
+
+        Args:
+            torrent_hash: The torrent's hash.
+            rid: The ``rid`` of the previous response, or 0 for everything.
+            **kwargs: Further API parameters, ``headers``, or ``simple_responses``.
+
+        Returns:
+            ``{"rid", "full_update"?, "show_flags"?, "peers"?, "peers_removed"?}`` as
+            plain JSON with ``simple_responses``, else as a ``Dictionary`` whose
+            peers are ``Dictionary`` as well.
+        """
+        simple = self._simple(kwargs)
+        data: dict[str, Any] = await self._call(
+            "sync/torrentPeers", {"hash": torrent_hash, "rid": rid, **kwargs}
+        )
+        return data if simple else to_dictionary(data)
+
 
 class SyncAPI(Namespace):
-    """``client.sync``."""
+    """``client.sync``: ``await client.sync.maindata(rid=5)``."""
 
     __slots__ = ()
+
+    maindata = Delegate(SyncAPIMixIn.sync_maindata)
+    torrent_peers = Delegate(SyncAPIMixIn.sync_torrent_peers)

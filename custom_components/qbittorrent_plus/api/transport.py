@@ -20,9 +20,12 @@ from yarl import URL
 
 from .errors import (
     APIConnectionError,
+    APIError,
+    APIKeyRefused,
     Banned,
     Forbidden403Error,
     LoginFailed,
+    Unauthorized401Error,
     UnsupportedQbittorrentVersion,
     http_error,
 )
@@ -59,14 +62,20 @@ def base_url(host: str, port: int | None = None) -> URL:
     """Return the WebUI URL from what a user typed: scheme, host, port, proxy path.
 
     Without a scheme, http is assumed. The path is kept (a reverse proxy may serve the
-    WebUI under one) and ends with a slash, so API paths are joined below it.
+    WebUI under one) and ends with a slash, so API paths are joined below it. User
+    info, query and fragment are dropped. Raises ValueError for anything else, with
+    a message that never repeats a password.
     """
-    url = URL(host if "://" in host else f"http://{host}")
+    try:
+        url = URL(host if "://" in host else f"http://{host}")
+        if port is not None:
+            url = url.with_port(port)
+    except ValueError as err:
+        raise ValueError(f"not a valid URL: {err}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        msg = f"not an http(s) URL with a host: {url.with_user(None)}"
+        shown = url.with_user(None) if url.absolute else url
+        msg = f"not an http(s) URL with a host: {shown}"
         raise ValueError(msg)
-    if port is not None:
-        url = url.with_port(port)
     path = url.path if url.path.endswith("/") else f"{url.path}/"
     return url.with_user(None).with_path(path).with_query(None).with_fragment(None)
 
@@ -113,6 +122,27 @@ class Transport:
         synchronous qbittorrent-api reads (``QBITTORRENTAPI_HOST`` and so on). With an
         API key (qBittorrent 5.2+) the client never logs in; with neither credentials
         nor a key it relies on the server's local-network bypass.
+
+        Args:
+            host: The WebUI's URL (``https://nas:8080/qbt/``) or ``host:port``; http
+                when the scheme is left out; a path is kept for reverse proxies.
+            username: The WebUI's username.
+            password: The WebUI's password.
+            port: The port, when ``host`` does not name it.
+            api_key: An API key (``qbt_...``), sent as ``Authorization: Bearer``.
+            session: An aiohttp session to use; the client leaves it open.
+            verify_webui_certificate: False to accept any certificate, or an
+                ``ssl.SSLContext`` that trusts the server's.
+            request_timeout: Seconds a whole request may take.
+            connect_timeout: Seconds connecting may take.
+            extra_headers: HTTP headers for every request.
+            simple_responses: Return plain JSON rather than rich results.
+            raise_notimplementederror_for_unimplemented_api_endpoints: Raise
+                NotImplementedError, rather than return None, for an endpoint the
+                server's version lacks.
+            raise_error_for_unsupported_qbittorrent_versions: Raise
+                UnsupportedQbittorrentVersion for a server outside the supported
+                Web API versions.
         """
         host = host or os.environ.get(ENV_HOST) or "localhost:8080"
         self.url = base_url(host, port)
@@ -130,10 +160,10 @@ class Transport:
             total=request_timeout, connect=connect_timeout
         )
         self._headers = dict(extra_headers or {})
-        if self._api_key and "Authorization" not in self._headers:
-            self._headers["Authorization"] = f"Bearer {self._api_key}"
         self._session = session
         self._owns_session = session is None
+        # Made on first use, inside the event loop.
+        self._cookies: aiohttp.CookieJar | None = None
         self.simple_responses = simple_responses
         self.raise_not_implemented = (
             raise_notimplementederror_for_unimplemented_api_endpoints
@@ -142,6 +172,8 @@ class Transport:
             raise_error_for_unsupported_qbittorrent_versions
         )
         self._login_lock = asyncio.Lock()
+        self._logins_finished = 0
+        self._login_error: APIError | None = None
         self._version_lock = asyncio.Lock()
         # Counts sessions the server has given this client. Calls failing together
         # compare it to decide that one new login serves them all, and the sync
@@ -155,7 +187,7 @@ class Transport:
         return f"{type(self).__name__}({str(self.url)!r})"
 
     async def __aenter__(self) -> Self:
-        """Use the client in ``async with``; it closes what it owns on exit."""
+        """Use the client in ``async with``; nothing is sent until the first call."""
         return self
 
     async def __aexit__(
@@ -164,8 +196,18 @@ class Transport:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        """Close the session when the client made it."""
-        await self.close()
+        """End the session on the server, and close the HTTP session the client made.
+
+        qBittorrent keeps a bounded number of sessions (15 from 5.3 on), so a client
+        that is done gives its own back. A server that cannot be reached any more
+        does not stop the client from closing.
+        """
+        try:
+            await self.auth_log_out()
+        except APIError as err:
+            _LOGGER.debug("Could not log out of %s: %s", self.url, err)
+        finally:
+            await self.close()
 
     async def close(self) -> None:
         """Close the HTTP session if the client created it."""
@@ -188,9 +230,10 @@ class Transport:
     ) -> None:
         """Log in, with new credentials if given, and read the Web API version.
 
-        Raises ``LoginFailed`` for wrong credentials and ``Banned`` when the server has
-        banned this IP address; neither is retried. With an API key there is nothing
-        to log in to: the call only checks that the key works.
+        Raises ``LoginFailed`` for refused credentials and ``Banned`` when the server
+        has banned this IP address; neither is retried. With an API key there is
+        nothing to log in to: the call only checks that the key works (and raises
+        ``APIKeyRefused`` when it does not).
         """
         if username is not None:
             self._username = username
@@ -199,31 +242,43 @@ class Transport:
         if self._api_key:
             await self._read_api_version()
             return
+        self._logged_in = False
+        # With a valid session cookie the server would accept any credentials.
+        self._jar().clear()
         form = {"username": self._username or "", "password": self._password or ""}
         body = await self._send("POST", "auth/login", data=form)
+        # Before 5.2 a refusal is 200 "Fails."; from 5.2 on it is a 401.
         if body == "Fails.":
             raise LoginFailed("qBittorrent refused the username or password")
         self.session_generation += 1
         self._logged_in = True
         self._api_version = None
+        _LOGGER.debug("Logged in to %s", self.url)
         await self._read_api_version()
 
     async def auth_log_out(self) -> None:
         """End the session on the server (nothing to end with an API key)."""
-        if self._api_key or not self.is_logged_in:
+        if self._api_key or not self._logged_in:
             return
-        await self._send("POST", "auth/logout")
-        self.session_generation += 1
         self._logged_in = False
+        try:
+            await self._send("POST", "auth/logout")
+        finally:
+            self._jar().clear()
 
     async def api_version(self) -> APIVersion:
         """Return the server's Web API version, read once per session."""
-        if self._api_version is None:
+        await self._ensure_session()
+        version = self._api_version
+        if version is None:
             async with self._version_lock:
-                if self._api_version is None:
-                    await self._ensure_session()
-                    await self._read_api_version()
-        return self._api_version  # type: ignore[return-value]  # set by the reads above
+                version = self._api_version
+                if version is None:
+                    answer = await self._send_with_relogin(
+                        "GET", "app/webapiVersion", None, None, {}
+                    )
+                    version = self._set_api_version(answer)
+        return version
 
     async def has_endpoint(self, path: str) -> bool:
         """Return whether the server has the endpoint ``namespace/method``."""
@@ -231,8 +286,17 @@ class Transport:
 
     async def _read_api_version(self) -> None:
         # Sent directly: this runs inside a login, which holds the login lock.
-        text = await self._send("GET", "app/webapiVersion")
-        version = parse_version(text)
+        self._set_api_version(await self._send("GET", "app/webapiVersion"))
+
+    def _set_api_version(self, answer: Any) -> APIVersion:
+        try:
+            version = parse_version(answer if isinstance(answer, str) else "")
+        except ValueError:
+            msg = (
+                f"{self.url} answered app/webapiVersion with no Web API version; "
+                "is this the URL of qBittorrent's WebUI?"
+            )
+            raise APIConnectionError(msg) from None
         if self.raise_unsupported_version and not is_supported(version):
             msg = (
                 f"qBittorrent with Web API {format_version(version)} is not supported "
@@ -241,6 +305,7 @@ class Transport:
             )
             raise UnsupportedQbittorrentVersion(msg)
         self._api_version = version
+        return version
 
     def _simple(self, kwargs: dict[str, Any]) -> bool:
         """Take a call's ``simple_responses`` out of its arguments, or the default."""
@@ -262,6 +327,8 @@ class Transport:
         """
         params = dict(params or {})
         headers = params.pop("headers", None)
+        # Flat methods with plain results leave the flag to here; it is no parameter.
+        params.pop("simple_responses", None)
         endpoint = ENDPOINTS[path]
         version = await self.api_version()
         if not endpoint.exists_in(version):
@@ -297,7 +364,7 @@ class Transport:
                 method, path, params=query, data=body, headers=headers
             )
         except Forbidden403Error:
-            # Without a username and password there is no session to renew.
+            # With an API key, or without credentials, no login can help.
             if not self.uses_login:
                 raise
             _LOGGER.debug("%s: the session has expired; logging in again", path)
@@ -307,17 +374,44 @@ class Transport:
             )
 
     async def _log_in_unless_done_since(self, generation: int) -> None:
+        """Log in, unless a login since ``generation`` has already renewed the session.
+
+        Calls that waited while a login failed get its error rather than trying
+        again, so calls failing together make one attempt: a refused password or a
+        ban is never hammered.
+        """
+        finished = self._logins_finished
         async with self._login_lock:
-            if self.session_generation == generation:
+            if self.session_generation != generation:
+                return
+            if self._logins_finished != finished and self._login_error is not None:
+                raise self._login_error
+            self._login_error = None
+            try:
                 await self.auth_log_in()
+            except APIError as err:
+                self._login_error = err
+                raise
+            finally:
+                self._logins_finished += 1
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
-            # aiohttp's default jar drops cookies from IP-address hosts.
-            self._session = aiohttp.ClientSession(
-                cookie_jar=aiohttp.CookieJar(unsafe=True)
-            )
+            # The client keeps its cookies itself (see _jar).
+            self._session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         return self._session
+
+    def _jar(self) -> aiohttp.CookieJar:
+        if self._cookies is None:
+            # A jar of the client's own, whatever the session's: aiohttp's default
+            # jar drops cookies from IP-address hosts, a shared jar mixes up the
+            # sessions of servers on one host (the cookie name ignores the port
+            # before 5.2), and a Secure cookie must still reach a WebUI behind a
+            # proxy that ends TLS.
+            self._cookies = aiohttp.CookieJar(
+                unsafe=True, treat_as_secure_origin=self.url.origin()
+            )
+        return self._cookies
 
     async def _send(
         self,
@@ -328,12 +422,24 @@ class Transport:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send one request; return JSON, text, or bytes for binary answers."""
+        """Send one request; return JSON, text, bytes for binary answers, or None.
+
+        None stands for an empty answer that is not text (such as a 204).
+        """
         url = self.url.join(URL(f"api/v2/{path}"))
         request_headers = {**self._headers, **(headers or {})}
-        if path.startswith("auth/"):
-            # The server answers 403 to a bearer token on auth/*.
-            request_headers.pop("Authorization", None)
+        # The server answers 403 to a bearer token on auth/*; a header given by the
+        # caller wins over the key.
+        if (
+            self._api_key
+            and not path.startswith("auth/")
+            and "authorization" not in {name.lower() for name in request_headers}
+        ):
+            request_headers["Authorization"] = f"Bearer {self._api_key}"
+        jar = self._jar()
+        cookies = {
+            morsel.key: morsel.value for morsel in jar.filter_cookies(url).values()
+        }
         try:
             async with self._http().request(
                 method,
@@ -341,20 +447,83 @@ class Transport:
                 params=params,
                 data=data,
                 headers=request_headers,
+                cookies=cookies or None,
                 ssl=self._ssl,
                 timeout=self._timeout,
             ) as response:
                 raw = await response.read()
+                jar.update_cookies(response.cookies, response.url)
                 status, content_type = response.status, response.content_type
         except aiohttp.ClientSSLError as err:
-            msg = f"TLS failed with qBittorrent at {self.url}: {type(err).__name__}"
+            msg = (
+                f"TLS failed with qBittorrent at {self.url}: {_describe(err)}. "
+                "For a certificate no public authority signed, pass "
+                "verify_webui_certificate=<an ssl.SSLContext that trusts it>, or "
+                "False to skip the check"
+            )
             raise APIConnectionError(msg) from err
-        except (aiohttp.ClientError, TimeoutError) as err:
-            msg = f"cannot reach qBittorrent at {self.url}: {type(err).__name__}"
+        except TimeoutError as err:
+            msg = (
+                f"qBittorrent at {self.url} did not answer {path} in time "
+                f"(connect timeout {self._timeout.connect} s, "
+                f"request timeout {self._timeout.total} s)"
+            )
+            raise APIConnectionError(msg) from err
+        except aiohttp.ClientError as err:
+            msg = f"cannot reach qBittorrent at {self.url} ({path}): {_describe(err)}"
+            if self.url.scheme == "http" and isinstance(
+                err, aiohttp.ServerDisconnectedError
+            ):
+                # What a WebUI that speaks only HTTPS does to a plain request.
+                msg += "; if the WebUI uses HTTPS, the URL must start with https://"
             raise APIConnectionError(msg) from err
         if status >= 400:
-            raise _status_error(status, path, raw)
+            raise self._status_error(status, path, raw)
         return _decode(path, content_type, raw)
+
+    def _status_error(self, status: int, path: str, raw: bytes) -> APIError:
+        text = raw.decode(errors="replace")[:200].strip()
+        if path == "auth/login":
+            if status == 403:
+                return Banned(
+                    f"auth/login: 403 {text} qBittorrent has banned this IP address "
+                    "after too many failed logins; log in again only after the "
+                    "WebUI's ban duration (an hour by default)"
+                )
+            if status == 401:
+                return LoginFailed(
+                    "auth/login: 401 qBittorrent refused the username or password "
+                    "(or, if they are right, its Host-header or CSRF check refused "
+                    "the request)"
+                )
+        if status == 401:
+            return Unauthorized401Error(
+                f"{path}: 401 {text}: the WebUI's Host-header or CSRF check refused "
+                "the request. Use a URL with the port qBittorrent itself listens on "
+                "(behind a proxy or a port mapping, add the host name to the "
+                "WebUI's server domains or turn its Host header validation off), "
+                "and send no Host, Origin or Referer header that names another "
+                "host or port"
+            )
+        if status == 403 and not path.startswith("auth/"):
+            if self._api_key:
+                return APIKeyRefused(
+                    f"{path}: 403 qBittorrent refused the API key: it is not the "
+                    "server's current key, or the server is older than 5.2, which "
+                    "has no API keys"
+                )
+            if not self.uses_login:
+                return Forbidden403Error(
+                    f"{path}: 403 qBittorrent wants a login: give a username and "
+                    "password or an API key, or let the WebUI skip authentication "
+                    "for this client's network"
+                )
+        return http_error(status, f"{path}: {status} {text}".rstrip())
+
+
+def _describe(err: Exception) -> str:
+    text = str(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _decode(path: str, content_type: str, raw: bytes) -> Any:
@@ -364,18 +533,11 @@ def _decode(path: str, content_type: str, raw: bytes) -> Any:
         try:
             return json_loads(raw)
         except ValueError as err:
-            msg = f"{path}: the server sent malformed JSON ({len(raw)} bytes)"
+            msg = (
+                f"{path}: the server sent malformed or truncated JSON "
+                f"({len(raw)} bytes); a proxy in between may have cut or changed it"
+            )
             raise APIConnectionError(msg) from err
-    if content_type.startswith("text/") or not content_type:
+    if content_type.startswith("text/"):
         return raw.decode(errors="replace")
-    return raw
-
-
-def _status_error(status: int, path: str, raw: bytes) -> Exception:
-    text = raw.decode(errors="replace")[:200].strip()
-    if path == "auth/login":
-        if status == 403:
-            return Banned(f"qBittorrent has banned this IP address: {text}")
-        if status == 401:
-            return LoginFailed("qBittorrent refused the username or password")
-    return http_error(status, f"{path}: {status} {text}".rstrip())
+    return raw or None

@@ -1,0 +1,355 @@
+"""The search namespace against real servers, with a local search plugin.
+
+qBittorrent runs search plugins with the first ``python3`` on its PATH. The 5.3.0
+server inherits the test environment's PATH, whose virtual environment has one, so it
+runs the plugin these tests write. The 4.5.2 server runs in a Debian bookworm root
+without any Python: it refuses the plugin and every search, and the tests check that
+it says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import pytest
+
+from custom_components.qbittorrent_plus.api import (
+    ENDPOINTS,
+    Client,
+    Conflict409Error,
+    Dictionary,
+    NotFound404Error,
+)
+from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.feeds_server import FeedsServer
+from tests.search_engine import SLOW_WORD, Engine, EngineResult, write_engine
+from tests.servers import QbittorrentServer, free_port
+from tests.torrents import MadeTorrent, make_torrent
+from tests.webui import WebUI, wait_for
+
+RUNS_PLUGINS = {"5.3.0": True, "4.5.2": False}
+ENGINE_NAME = "plusengine"
+NO_PYTHON = "Python must be installed to use the Search Engine."
+
+
+@pytest.fixture
+def runs_plugins(qbittorrent: QbittorrentServer) -> bool:
+    """Return whether the server can run search plugins (it has Python)."""
+    return RUNS_PLUGINS[qbittorrent.version]
+
+
+@pytest.fixture
+async def feeds() -> AsyncIterator[FeedsServer]:
+    """Serve the .torrent files that search results link to."""
+    async with FeedsServer() as server:
+        yield server
+
+
+@pytest.fixture
+def torrent(tmp_path: Path) -> MadeTorrent:
+    """Return a made torrent for results to link to."""
+    return make_torrent(tmp_path, "plus-search-result")
+
+
+@pytest.fixture
+def engine(tmp_path: Path, feeds: FeedsServer, torrent: MadeTorrent) -> Engine:
+    """Write a plugin whose results link to the feed server."""
+    results = [
+        EngineResult("Plus result zero", feeds.serve_torrent(torrent)),
+        EngineResult("Plus result one", feeds.url("torrents/one.torrent"), "2 KB"),
+        EngineResult("Plus result two", feeds.url("torrents/two.torrent"), seeds=9),
+    ]
+    return write_engine(tmp_path, ENGINE_NAME, url=feeds.url(""), results=results)
+
+
+async def install(webui: WebUI, engine: Engine) -> None:
+    """Install the plugin through the independent session, and wait for it."""
+    await webui.post("search/installPlugin", {"sources": str(engine.path)})
+    await wait_for(lambda: server_plugin(webui, engine.name))
+
+
+async def server_plugin(webui: WebUI, name: str) -> dict[str, Any] | None:
+    """Return a plugin as the server lists it, or None."""
+    plugins: list[dict[str, Any]] = await webui.get("search/plugins")
+    return next((plugin for plugin in plugins if plugin["name"] == name), None)
+
+
+async def last_log_id(webui: WebUI) -> int:
+    """Return the id of the newest message of the main log."""
+    messages: list[dict[str, Any]] = await webui.get("log/main")
+    return max((message["id"] for message in messages), default=-1)
+
+
+async def logged_since(webui: WebUI, log_id: int, text: str) -> str | None:
+    """Return the first main-log message after ``log_id`` that contains ``text``."""
+    messages: list[dict[str, Any]] = await webui.get(
+        "log/main", last_known_id=str(log_id)
+    )
+    return next((m["message"] for m in messages if text in m["message"]), None)
+
+
+async def job_status(webui: WebUI, search_id: int) -> dict[str, Any] | None:
+    """Return a search's status as the server lists it, or None once it is gone."""
+    try:
+        statuses: list[dict[str, Any]] = await webui.get(
+            "search/status", id=str(search_id)
+        )
+    except aiohttp.ClientResponseError as err:
+        if err.status == 404:
+            return None
+        raise
+    return statuses[0]
+
+
+def has(server: QbittorrentServer, path: str) -> bool:
+    """Return whether the server's Web API version has the endpoint."""
+    return ENDPOINTS[path].exists_in(parse_version(server.api_version))
+
+
+async def assert_absent(
+    server: QbittorrentServer,
+    call: Callable[[Client], Awaitable[Any]],
+    reason: str,
+) -> None:
+    """The call returns None, or raises NotImplementedError (matching ``reason``)."""
+    async with Client(server.url, server.username, server.password) as lenient:
+        assert await call(lenient) is None
+    async with Client(
+        server.url,
+        server.username,
+        server.password,
+        raise_notimplementederror_for_unimplemented_api_endpoints=True,
+    ) as strict:
+        with pytest.raises(NotImplementedError, match=reason):
+            await call(strict)
+
+
+@asynccontextmanager
+async def unreachable_proxy(
+    webui: WebUI, server: QbittorrentServer
+) -> AsyncIterator[None]:
+    """Send the server's own downloads to a proxy that refuses every connection.
+
+    Updating plugins downloads qBittorrent's plugin index from the internet; through
+    this proxy it fails the same way on every machine, with or without a network.
+    """
+    preferences = await webui.get("app/preferences")
+    proxy: dict[str, Any] = {
+        "proxy_ip": "127.0.0.1",
+        "proxy_port": free_port(),
+        # 5.x names proxy types and asks which traffic uses the proxy; 4.x numbers
+        # them (1 is HTTP) and proxies everything unless "torrents only".
+        **(
+            {"proxy_type": "HTTP", "proxy_misc": True}
+            if server.version == "5.3.0"
+            else {"proxy_type": 1, "proxy_torrents_only": False}
+        ),
+    }
+    saved = {key: preferences[key] for key in proxy}
+    await webui.post("app/setPreferences", {"json": json.dumps(proxy)})
+    try:
+        yield
+    finally:
+        await webui.post("app/setPreferences", {"json": json.dumps(saved)})
+
+
+@pytest.mark.endpoints(
+    "search/installPlugin",
+    "search/plugins",
+    "search/enablePlugin",
+    "search/uninstallPlugin",
+)
+async def test_plugins(
+    client: Client, webui: WebUI, engine: Engine, runs_plugins: bool
+) -> None:
+    """A plugin from a local file is installed, disabled, enabled and uninstalled."""
+    log_id = await last_log_id(webui)
+    await client.search_install_plugin(str(engine.path))
+
+    if not runs_plugins:
+        # The server checks a plugin by running it; without Python it drops it.
+        message = await wait_for(
+            lambda: logged_since(
+                webui, log_id, f"Plugin {engine.name} is not supported"
+            )
+        )
+        assert message
+        assert await logged_since(webui, log_id, "Python not detected")
+        assert await client.search_plugins() == []
+        assert await webui.get("search/plugins") == []
+        # Enabling and uninstalling a plugin the server lacks is not an error.
+        await client.search_enable_plugin(engine.name, enable=False)
+        await client.search_uninstall_plugin(engine.name)
+        assert await webui.get("search/plugins") == []
+        return
+
+    plugin = await wait_for(lambda: server_plugin(webui, engine.name))
+    assert plugin["fullName"] == engine.full_name
+    assert plugin["url"] == engine.url
+    assert plugin["version"] == "1"
+    assert plugin["enabled"] is True
+    categories = {category["id"] for category in plugin["supportedCategories"]}
+    assert categories == {"all", "software"}
+
+    plugins = await client.search_plugins()
+    mine = next(item for item in plugins if item["name"] == engine.name)
+    assert isinstance(mine, Dictionary)
+    assert mine.fullName == engine.full_name
+    assert mine == plugin
+
+    await client.search_enable_plugin(engine.name, enable=False)
+    assert (await server_plugin(webui, engine.name) or {})["enabled"] is False
+    await client.search.enable_plugin([engine.name])
+    assert (await server_plugin(webui, engine.name) or {})["enabled"] is True
+
+    await client.search.uninstall_plugin([engine.name])
+    assert await wait_for(
+        lambda: _missing(server_plugin(webui, engine.name)), timeout=10
+    )
+
+
+async def _missing(lookup: Awaitable[Any]) -> bool:
+    return await lookup is None
+
+
+@pytest.mark.endpoints(
+    "search/start", "search/status", "search/results", "search/stop", "search/delete"
+)
+async def test_search_job(
+    client: Client, webui: WebUI, engine: Engine, runs_plugins: bool
+) -> None:
+    """A search runs, shows results page by page, is stopped and is deleted."""
+    if not runs_plugins:
+        with pytest.raises(Conflict409Error, match=NO_PYTHON):
+            await client.search_start("anything", plugins="all", category="all")
+        assert await client.search_status() == []
+        unknown = 123_456
+        for call in (
+            client.search_status,
+            client.search_results,
+            client.search_stop,
+            client.search_delete,
+        ):
+            with pytest.raises(NotFound404Error):
+                await call(unknown)
+        return
+
+    await install(webui, engine)
+    pattern = f"plus {SLOW_WORD}"
+
+    job = await client.search_start(pattern, plugins=[engine.name], category="software")
+    assert isinstance(job, Dictionary)
+    search_id = job.id
+
+    # The plugin prints its results, then keeps running until stopped.
+    async def running_with_results() -> dict[str, Any] | None:
+        status = await job_status(webui, search_id)
+        return status if status and status["total"] == 3 else None
+
+    status = await wait_for(running_with_results)
+    assert status["status"] == "Running"
+
+    mine = await client.search_status(search_id)
+    assert len(mine) == 1
+    assert mine[0].id == search_id
+    assert mine[0].status == "Running"
+    everything = await client.search.status()
+    assert search_id in {item.id for item in everything}
+
+    page = await client.search_results(search_id, limit=2, offset=1)
+    expected = await webui.get("search/results", id=str(search_id))
+    assert page.total == 3
+    assert page.results == expected["results"][1:3]
+    first = expected["results"][0]
+    assert first["fileName"] == f"Plus result zero software {quote(pattern)}"
+    assert first["siteUrl"] == engine.url
+    assert first["nbSeeders"] == 5
+    assert first["fileSize"] == 1024 * 1024
+    last = await client.search.results(search_id, offset=-1)
+    assert last.results == expected["results"][-1:]
+    with pytest.raises(Conflict409Error):
+        await client.search_results(search_id, offset=4)
+
+    await client.search_stop(search_id)
+    stopped = await wait_for(lambda: _stopped(job_status(webui, search_id)), timeout=10)
+    assert stopped["total"] == 3
+
+    await client.search_delete(search_id)
+    assert await job_status(webui, search_id) is None
+    with pytest.raises(NotFound404Error):
+        await client.search_results(search_id)
+
+    await webui.post("search/uninstallPlugin", {"names": engine.name})
+
+
+async def _stopped(lookup: Awaitable[dict[str, Any] | None]) -> dict[str, Any] | None:
+    status = await lookup
+    return status if status and status["status"] == "Stopped" else None
+
+
+@pytest.mark.endpoints("search/downloadTorrent")
+async def test_download_torrent(
+    *,
+    client: Client,
+    webui: WebUI,
+    qbittorrent: QbittorrentServer,
+    engine: Engine,
+    torrent: MadeTorrent,
+    feeds: FeedsServer,
+    runs_plugins: bool,
+) -> None:
+    """A result's torrent is fetched through its plugin and added (Web API 2.11+)."""
+    if not has(qbittorrent, "search/downloadTorrent"):
+        await assert_absent(
+            qbittorrent,
+            lambda api: api.search_download_torrent("magnet:?xt=urn:btih:0", "x"),
+            r"needs Web API 2\.11 \(qBittorrent 5\.0\.0",
+        )
+        return
+    assert runs_plugins
+
+    await install(webui, engine)
+    url = feeds.url(f"torrents/{torrent.path.name}")
+
+    await client.search_download_torrent(url, engine.name)
+
+    added = await wait_for(lambda: webui.torrent(torrent.info_hash))
+    assert added["name"] == torrent.name
+    assert feeds.hits[f"torrents/{torrent.path.name}"] == 1
+    await webui.post(
+        "torrents/delete", {"hashes": torrent.info_hash, "deleteFiles": "true"}
+    )
+    await webui.post("search/uninstallPlugin", {"names": engine.name})
+
+
+@pytest.mark.endpoints("search/updatePlugins")
+async def test_update_plugins(
+    client: Client, webui: WebUI, qbittorrent: QbittorrentServer
+) -> None:
+    """The server checks for plugin updates and logs that the index is unreachable."""
+    log_id = await last_log_id(webui)
+    async with unreachable_proxy(webui, qbittorrent):
+        await client.search_update_plugins()
+        message = await wait_for(
+            lambda: logged_since(webui, log_id, "Failed to check for plugin updates")
+        )
+    assert "Update server is temporarily unavailable" in message
+
+
+@pytest.mark.endpoints("search/categories")
+async def test_categories_were_removed(
+    client: Client, qbittorrent: QbittorrentServer
+) -> None:
+    """search/categories is gone since Web API 2.6; plugins list their categories."""
+    assert await client.search_categories() is None
+    await assert_absent(
+        qbittorrent,
+        lambda api: api.search.categories("all"),
+        r"search/categories was removed in Web API 2\.6; use search/plugins",
+    )
