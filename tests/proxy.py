@@ -91,9 +91,8 @@ class Proxy:
 
     async def __aenter__(self) -> Self:
         """Start listening on a free port."""
-        self._client = aiohttp.ClientSession(
-            cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True
-        )
+        # Cookies pass through as headers; the proxy keeps none of its own.
+        self._client = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         # Handlers end when their client goes away, as a hanging one must.

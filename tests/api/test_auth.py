@@ -196,8 +196,8 @@ async def test_relogin_after_the_server_forgets_the_session(
         assert set(versions) == {f"v{qbittorrent.version}"}
         assert proxy.count("auth/login") == 2
         assert client.session_generation == 2
-        # Each failed once, then succeeded once.
-        assert proxy.count("app/version") == 20
+        # Each call was sent at most twice: once with the old session, once after.
+        assert 10 < proxy.count("app/version") <= 20
 
 
 @pytest.mark.endpoints("auth/login", "app/version")

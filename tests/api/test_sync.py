@@ -563,15 +563,15 @@ async def test_torrent_peers_tracks_a_real_peer(
                 "torrents/setDownloadLimit",
                 {"hashes": made.info_hash, "limit": "16384"},
             )
-            await leecher.post(
-                "torrents/addPeers",
-                {
-                    "hashes": made.info_hash,
-                    "peers": f"127.0.0.1:{qbittorrent.torrent_port}",
-                },
-            )
+            seeder = {
+                "hashes": made.info_hash,
+                "peers": f"127.0.0.1:{qbittorrent.torrent_port}",
+            }
 
             async def connected() -> bool:
+                # A peer added while the torrent is still being checked can be
+                # dropped, so it is offered again until the connection shows.
+                await leecher.post("torrents/addPeers", seeder)
                 await peers.update()
                 return bool(peers.peers)
 

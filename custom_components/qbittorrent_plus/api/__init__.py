@@ -3,6 +3,7 @@
 from .client import Client
 from .errors import (
     APIConnectionError,
+    APIKeyRefused,
     APIError,
     BadRequest400Error,
     Banned,

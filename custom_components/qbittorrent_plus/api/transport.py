@@ -486,9 +486,9 @@ class Transport:
         if path == "auth/login":
             if status == 403:
                 return Banned(
-                    f"auth/login: 403 {text} qBittorrent has banned this IP address "
-                    "after too many failed logins; log in again only after the "
-                    "WebUI's ban duration (an hour by default)"
+                    "auth/login: 403 qBittorrent has banned this IP address after "
+                    "too many failed logins; log in again only after the WebUI's "
+                    "ban duration (an hour by default)"
                 )
             if status == 401:
                 return LoginFailed(
