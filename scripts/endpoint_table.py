@@ -1,7 +1,7 @@
 """Print the README's endpoint table from the client's catalog, or check it is current.
 
-    python scripts/endpoint_table.py           print the table
-    python scripts/endpoint_table.py --write   rewrite it in README.md
+python scripts/endpoint_table.py           print the table
+python scripts/endpoint_table.py --write   rewrite it in README.md
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ _ENGINE = """\
 #VERSION: {version}
 #AUTHORS: qBittorrent Plus tests
 
+import sys
 import time
 
 from novaprinter import prettyPrinter
@@ -38,6 +39,8 @@ class {name}:
             # The category and the (URL-quoted) pattern show in each result's name.
             prettyPrinter(dict(result, name=f"{{result['name']}} {{cat}} {{what}}"))
         if {slow_word!r} in what:
+            # Older nova2 versions leave stdout buffered: show the results first.
+            sys.stdout.flush()
             time.sleep(30)
 """
 

@@ -70,7 +70,8 @@ def render_config(
 
     The WebUI keys sit under [Preferences], where 4.x reads them; 5.x moves them to
     [WebUI] on its first start. Everything that would reach beyond this machine (DHT,
-    LSD, PeX, port forwarding, peer-country lookups) is off.
+    LSD, PeX, port forwarding, peer-country lookups) is off. The statistics refresh
+    every 0.1 s instead of 1.5 s, so tests see a change without waiting long.
     """
     return f"""\
 [LegalNotice]
@@ -83,6 +84,7 @@ Session\\DefaultSavePath={download_dir}
 Session\\LSDEnabled=false
 Session\\PeXEnabled=false
 Session\\Port={torrent_port}
+Session\\RefreshInterval=100
 Session\\TempPathEnabled=false
 
 [Network]
@@ -208,6 +210,13 @@ class QbittorrentServer:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # A sandbox can exit before the qbittorrent-nox inside it; a start in between
+        # would find the old instance running, hand over to it and exit.
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _group_alive(process.pid):
+            if time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+            time.sleep(0.02)
 
     def restart(self) -> None:
         """Stop and start again with the same profile, port and credentials."""
@@ -247,6 +256,14 @@ class QbittorrentServer:
 
     def _output(self) -> str:
         return self.log_file.read_text(errors="replace")[-2000:]
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @contextmanager

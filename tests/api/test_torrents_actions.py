@@ -233,7 +233,7 @@ async def test_recheck_finds_the_data(
         await webui.post("torrents/delete", {"hashes": hashes, "deleteFiles": "true"})
 
 
-@pytest.mark.endpoints("torrents/reannounce")
+@pytest.mark.endpoints("torrents/reannounce", "torrents/info")
 async def test_reannounce_reaches_the_tracker(
     client: Client, webui: WebUI, add: Adder
 ) -> None:
@@ -260,6 +260,10 @@ async def test_reannounce_reaches_the_tracker(
             "torrents/addTrackers",
             {"hash": torrent.info_hash, "urls": f"http://127.0.0.1:{port}/announce"},
         )
+
+        def forced() -> list[dict[str, bytes]]:
+            return [a for a in announces if a.get("event") != b"started"]
+
         await wait_for(lambda: asyncio.sleep(0, bool(announces)))
         # The first announce (and any repeat of it) says "started"; a forced one
         # says nothing of the kind.
@@ -267,11 +271,11 @@ async def test_reannounce_reaches_the_tracker(
 
         await client.torrents_reannounce(torrent.info_hash)
 
-        later = await wait_for(
-            lambda: asyncio.sleep(
-                0, [a for a in announces if a.get("event") != b"started"]
-            )
-        )
+        later = await wait_for(lambda: asyncio.sleep(0, forced()))
+        (rich,) = await client.torrents_info(torrent_hashes=torrent.info_hash)
+        await rich.reannounce()
+
+        await wait_for(lambda: asyncio.sleep(0, len(forced()) > len(later)))
     finally:
         await runner.cleanup()
     assert later[0]["info_hash"] == bytes.fromhex(torrent.info_hash)
@@ -295,7 +299,9 @@ async def test_set_location_moves_the_data(
     await wait_for(lambda: asyncio.sleep(0, (second / torrent.name).exists()))
 
 
-@pytest.mark.endpoints("torrents/setSavePath", "torrents/setDownloadPath")
+@pytest.mark.endpoints(
+    "torrents/setSavePath", "torrents/setDownloadPath", "torrents/info"
+)
 async def test_set_save_and_download_paths(
     client: Client, webui: WebUI, add: Adder, tmp_path: Path
 ) -> None:
@@ -312,6 +318,17 @@ async def test_set_save_and_download_paths(
     info = await webui.torrent(two.info_hash)
     assert info is not None
     assert info["download_path"] == ""
+    (rich,) = await client.torrents_info(torrent_hashes=two.info_hash)
+    await rich.set_save_path(tmp_path / "other save")
+    await rich.set_download_path(tmp_path / "other download")
+    await until(
+        webui,
+        two,
+        lambda i: (
+            i["save_path"].rstrip("/") == str(tmp_path / "other save")
+            and i["download_path"].rstrip("/") == str(tmp_path / "other download")
+        ),
+    )
 
 
 @pytest.mark.endpoints("torrents/rename", "torrents/info")
@@ -343,6 +360,9 @@ async def test_set_comment(
     if qbittorrent.version == NEW_API:
         for torrent in (one, two):
             await until(webui, torrent, lambda i: i["comment"] == "a comment")
+        (rich,) = await client.torrents_info(torrent_hashes=two.info_hash)
+        await rich.set_comment("another")
+        await until(webui, two, lambda i: i["comment"] == "another")
     else:
         info = await webui.torrent(one.info_hash)
         assert info is not None
@@ -406,12 +426,14 @@ async def test_speed_limits(client: Client, webui: WebUI, add: Adder) -> None:
     await client.torrents.set_upload_limit(60_000, one.info_hash)
     (rich,) = await client.torrents_info(torrent_hashes=two.info_hash)
     await rich.set_upload_limit(70_000)
+    await rich.set_download_limit(55_000)
 
     on_server = await webui.get("torrents/uploadLimit", hashes="|".join(both))
     assert on_server == {one.info_hash: 60_000, two.info_hash: 70_000}
     downloads = await client.torrents_download_limit(both)
     assert isinstance(downloads, Dictionary)
-    assert downloads == {one.info_hash: 50_000, two.info_hash: 50_000}
+    assert downloads == {one.info_hash: 50_000, two.info_hash: 55_000}
+    assert await rich.download_limit() == 55_000
     assert await client.torrents_upload_limit(both) == on_server
     plain = await client.torrents_upload_limit(both, simple_responses=True)
     assert type(plain) is dict
@@ -539,8 +561,9 @@ async def test_add_peers_connects_to_them(
         address = f"{host}:{server.sockets[0].getsockname()[1]}"
         return server, address
 
-    # Plain handshakes, so the test can read which torrent the server asks for.
-    await set_preferences(webui, encryption=2)
+    # Plain handshakes, so the test can read which torrent the server asks for,
+    # over TCP only (a first try over uTP would wait for its timeout).
+    await set_preferences(webui, encryption=2, bittorrent_protocol=1)
     # One address each: a torrent treats peers on one IP address as one peer.
     listeners = [await listen(f"127.0.0.{n}") for n in (1, 2, 3)]
     first, second, third = (address for _, address in listeners)
@@ -557,7 +580,7 @@ async def test_add_peers_connects_to_them(
     finally:
         for server, _ in listeners:
             server.close()
-        await set_preferences(webui, encryption=0)
+        await set_preferences(webui, encryption=0, bittorrent_protocol=0)
 
     assert isinstance(added, Dictionary)
     assert added == {torrent.info_hash: {"added": 1, "failed": 0}}

@@ -3,8 +3,8 @@
 from .client import Client
 from .errors import (
     APIConnectionError,
-    APIKeyRefused,
     APIError,
+    APIKeyRefused,
     BadRequest400Error,
     Banned,
     Conflict409Error,
@@ -24,7 +24,10 @@ from .errors import (
     UnsupportedMediaType415Error,
     UnsupportedQbittorrentVersion,
 )
+from .maindata import MainData, MainDataChanges, TorrentPeers, TorrentPeersChanges
 from .models import Dictionary
+from .torrentcreator import TaskStatus
+from .torrents import Torrent, TorrentInfoList, TorrentsAddResult
 from .transport import base_url
 from .versions import ENDPOINTS, APIVersion, Endpoint
 
@@ -32,6 +35,7 @@ __all__ = [
     "ENDPOINTS",
     "APIConnectionError",
     "APIError",
+    "APIKeyRefused",
     "APIVersion",
     "BadRequest400Error",
     "Banned",
@@ -46,11 +50,19 @@ __all__ = [
     "HTTPError",
     "InternalServerError500Error",
     "LoginFailed",
+    "MainData",
+    "MainDataChanges",
     "MethodNotAllowed405Error",
     "NotFound404Error",
+    "TaskStatus",
+    "Torrent",
     "TorrentFileError",
     "TorrentFileNotFoundError",
     "TorrentFilePermissionError",
+    "TorrentInfoList",
+    "TorrentPeers",
+    "TorrentPeersChanges",
+    "TorrentsAddResult",
     "Unauthorized401Error",
     "UnsupportedMediaType415Error",
     "UnsupportedQbittorrentVersion",

@@ -329,6 +329,12 @@ class MainData:
 
         Args:
             **kwargs: Extra API parameters or ``headers`` for the request.
+
+        Returns:
+            What changed; false when nothing did.
+
+        Raises:
+            RuntimeError: The state is not bound to a client.
         """
         client = _bound(self._client)
         async with self._lock:
@@ -458,8 +464,12 @@ class TorrentPeers:
             torrent_hash: Follow this torrent from now on (see ``torrent_hash``).
             **kwargs: Extra API parameters or ``headers`` for the request.
 
+        Returns:
+            What changed; false when nothing did.
+
         Raises:
             NotFound404Error: The server has no torrent with this hash.
+            RuntimeError: The state is not bound to a client.
         """
         client = _bound(self._client)
         async with self._lock:

@@ -34,16 +34,13 @@ from pathlib import Path
 from typing import Any, cast
 
 import aiohttp
-from yarl import URL
 
 from .errors import (
-    APIConnectionError,
     Conflict409Error,
     NotFound404Error,
     TorrentFileError,
     TorrentFileNotFoundError,
     TorrentFilePermissionError,
-    http_error,
 )
 from .models import Dictionary, normalize_states
 from .namespace import Delegate, Namespace
@@ -1334,7 +1331,8 @@ class TorrentsAPIMixIn(Transport):
         path when either is left out, so the current ones are read and sent again.
         An unknown category raises ``NotFound404Error`` on every version (older
         servers answered 409), and an edit that changes nothing is no error (older
-        servers refused it with 409).
+        servers refused it with 409). The share limits need qBittorrent 5.3; 5.2
+        itself resets a category's share limits on every edit.
         """
         version = await self.api_version()
         current: Mapping[str, Any] | None = {}
@@ -1452,45 +1450,9 @@ class TorrentsAPIMixIn(Transport):
         self, path: str, params: Mapping[str, Any], kwargs: dict[str, Any]
     ) -> bytes | None:
         self._simple(kwargs)
-        params = {**params, **kwargs}
-        answer = await self._call(path, params)
-        if answer is None:
-            # None is also what the transport makes of an empty file.
-            return b"" if await self.has_endpoint(path) else None
-        if isinstance(answer, bytes):
-            return answer
-        # Before qBittorrent 5.0 the server labels .torrent files text/plain, which
-        # the transport reads as (lossy) text; fetch the bytes once more, untouched.
-        return await self._get_bytes(path, params)
-
-    async def _get_bytes(self, path: str, params: Mapping[str, Any]) -> bytes:
-        query = dict(params)
-        headers = {**self._headers, **(query.pop("headers", None) or {})}
-        if self._api_key and "authorization" not in {h.lower() for h in headers}:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        url = self.url.join(URL(f"api/v2/{path}"))
-        cookies = {
-            morsel.key: morsel.value
-            for morsel in self._jar().filter_cookies(url).values()
-        }
-        try:
-            async with self._http().get(
-                url,
-                params=encode_params(query),
-                headers=headers,
-                cookies=cookies or None,
-                ssl=self._ssl,
-                timeout=self._timeout,
-            ) as response:
-                raw = await response.read()
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError) as err:
-            msg = f"cannot reach qBittorrent at {self.url}: {type(err).__name__}"
-            raise APIConnectionError(msg) from err
-        if status >= 400:
-            text = raw.decode(errors="replace")[:200].strip()
-            raise http_error(status, f"{path}: {status} {text}".rstrip())
-        return raw
+        # Before qBittorrent 5.0 the server labels .torrent files text/plain.
+        answer: bytes | None = await self._call(path, {**params, **kwargs}, binary=True)
+        return answer
 
     async def _current_category(self, name: str) -> Mapping[str, Any] | None:
         """Return a category as the server lists it; None when it has no such one.

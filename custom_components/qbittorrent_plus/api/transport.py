@@ -317,13 +317,15 @@ class Transport:
         params: Params | None = None,
         *,
         data: Any = None,
+        binary: bool = False,
     ) -> Any:
         """Call an endpoint of the catalog; ``None`` when the server lacks it.
 
         GET endpoints take ``params`` in the query string; POST endpoints take them
         (or ``data``, for multipart uploads) in the body. ``params["headers"]``, when
         given, holds extra HTTP headers for this call only; every other unset (None)
-        parameter is left out.
+        parameter is left out. With ``binary`` the answer is the body's bytes,
+        whatever its content type says.
         """
         params = dict(params or {})
         headers = params.pop("headers", None)
@@ -343,7 +345,7 @@ class Transport:
         elif body is None:
             body = encode_params(params)
         return await self._send_with_relogin(
-            endpoint.http_method, path, query, body, headers or {}
+            endpoint.http_method, path, query, body, headers or {}, binary=binary
         )
 
     async def _ensure_session(self) -> None:
@@ -357,11 +359,13 @@ class Transport:
         query: dict[str, str] | None,
         body: Any,
         headers: Mapping[str, str],
+        *,
+        binary: bool = False,
     ) -> Any:
         generation = self.session_generation
         try:
             return await self._send(
-                method, path, params=query, data=body, headers=headers
+                method, path, params=query, data=body, headers=headers, binary=binary
             )
         except Forbidden403Error:
             # With an API key, or without credentials, no login can help.
@@ -370,7 +374,7 @@ class Transport:
             _LOGGER.debug("%s: the session has expired; logging in again", path)
             await self._log_in_unless_done_since(generation)
             return await self._send(
-                method, path, params=query, data=body, headers=headers
+                method, path, params=query, data=body, headers=headers, binary=binary
             )
 
     async def _log_in_unless_done_since(self, generation: int) -> None:
@@ -421,10 +425,12 @@ class Transport:
         params: dict[str, str] | None = None,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
+        binary: bool = False,
     ) -> Any:
         """Send one request; return JSON, text, bytes for binary answers, or None.
 
-        None stands for an empty answer that is not text (such as a 204).
+        None stands for an empty answer that is not text (such as a 204). With
+        ``binary`` the body's bytes are returned as they are.
         """
         url = self.url.join(URL(f"api/v2/{path}"))
         request_headers = {**self._headers, **(headers or {})}
@@ -479,7 +485,7 @@ class Transport:
             raise APIConnectionError(msg) from err
         if status >= 400:
             raise self._status_error(status, path, raw)
-        return _decode(path, content_type, raw)
+        return raw if binary else _decode(path, content_type, raw)
 
     def _status_error(self, status: int, path: str, raw: bytes) -> APIError:
         text = raw.decode(errors="replace")[:200].strip()
