@@ -9,7 +9,7 @@ it says so.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 import json
 from pathlib import Path
@@ -90,7 +90,7 @@ async def job_status(observer: WebUI | Client, search_id: int) -> dict[str, Any]
     """Return a search's status as the server lists it, or None once it is gone."""
     try:
         if isinstance(observer, Client):
-            statuses: list[dict[str, Any]] = await observer.search_status(
+            statuses: Sequence[Mapping[str, Any]] = await observer.search_status(
                 search_id, simple_responses=True
             )
         else:
@@ -101,7 +101,7 @@ async def job_status(observer: WebUI | Client, search_id: int) -> dict[str, Any]
         if err.status == 404:
             return None
         raise
-    return statuses[0]
+    return dict(statuses[0])
 
 
 def has(server: QbittorrentServer, path: str) -> bool:
