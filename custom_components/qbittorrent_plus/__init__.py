@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 
-from .api import APIConnectionError, Client, LoginFailed
+from .api import APIConnectionError, APIError, LoginFailed
 from .const import DOMAIN
+from .coordinator import (
+    QbittorrentConfigEntry,
+    QbittorrentCoordinator,
+    QbittorrentRuntimeData,
+)
 from .helpers import create_client
 
-
-@dataclass
-class QbtRuntimeData:
-    """What a loaded config entry holds."""
-
-    client: Client
-    version: str
-    api_version: str
+PLATFORMS: list[Platform] = []
 
 
-type QbtConfigEntry = ConfigEntry[QbtRuntimeData]
-
-
-async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
-    """Log in to the server and read its versions."""
+async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) -> bool:
+    """Log in, read the server's versions and its main data, then add entities."""
     client = create_client(hass, entry.data)
     try:
         await client.auth_log_in()
@@ -38,12 +31,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
         ) from err
     except APIConnectionError as err:
         raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="cannot_connect"
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
         ) from err
-    entry.runtime_data = QbtRuntimeData(client, version, api_version)
+    except APIError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="unknown_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    coordinator = QbittorrentCoordinator(hass, entry, client)
+    entry.runtime_data = QbittorrentRuntimeData(
+        client=client, coordinator=coordinator, version=version, api_version=api_version
+    )
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: QbtConfigEntry) -> bool:
-    """Unload a config entry; Home Assistant detaches its HTTP session."""
-    return True
+async def async_unload_entry(
+    hass: HomeAssistant, entry: QbittorrentConfigEntry
+) -> bool:
+    """Unload the platforms; Home Assistant detaches the entry's HTTP session."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
