@@ -48,6 +48,24 @@ def qbittorrent_factory() -> Iterator[Callable[[str], QbittorrentServer]]:
 
 
 @pytest.fixture
+def private_server(
+    qbittorrent: QbittorrentServer,
+    qbittorrent_factory: Callable[[str], QbittorrentServer],
+) -> QbittorrentServer:
+    """Start a private server of the module's version, to stop, break or reconfigure."""
+    return qbittorrent_factory(qbittorrent.version)
+
+
+@pytest.fixture
+async def private_webui(
+    private_server: QbittorrentServer, socket_enabled: None
+) -> AsyncIterator[WebUI]:
+    """Return a logged-in, independent session with the private server."""
+    async with WebUI(private_server) as session:
+        yield session
+
+
+@pytest.fixture
 async def webui(
     qbittorrent: QbittorrentServer, socket_enabled: None
 ) -> AsyncIterator[WebUI]:

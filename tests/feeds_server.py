@@ -1,20 +1,18 @@
-"""A tiny web server on 127.0.0.1 for RSS feeds and .torrent files, with no network.
+"""A tiny local web server for RSS feeds and .torrent files, with no network.
 
 qBittorrent fetches feeds, and the torrents their articles or search results link to,
-from here. The 4.5.2 server runs in a nested sandbox that shares the loopback
-interface, so it reaches this server at the same address.
+from here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 
+from .local_server import LocalServer
 from .torrents import MadeTorrent
 
 # One fixed date keeps the feeds' articles identical from one fetch to the next.
@@ -57,36 +55,17 @@ def rss_document(title: str, link: str, articles: list[Article]) -> str:
     )
 
 
-class FeedsServer:
+class FeedsServer(LocalServer):
     """Serves whatever a test puts at a path; counts the requests per path."""
 
     def __init__(self) -> None:
         """Prepare an empty server; start it with ``async with``."""
+        super().__init__()
         self._files: dict[str, tuple[bytes, str]] = {}
         self.hits: Counter[str] = Counter()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
-    async def __aenter__(self) -> Self:
-        """Listen on a free port of 127.0.0.1."""
-        app = web.Application()
-        app.router.add_get("/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def _routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/{path:.*}", self._handle)
 
     def url(self, path: str) -> str:
         """Return the URL of a path on this server."""

@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import socket
 import struct
-from types import TracebackType
-from typing import Self
 
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
+
+from .local_server import LocalServer
 
 # Headers that belong to one hop, and those the proxy recomputes.
 _NOT_FORWARDED = frozenset(
@@ -65,60 +65,41 @@ class _Rule:
     times: int | None
 
 
-class Proxy:
+class Proxy(LocalServer):
     """A fault-injecting reverse proxy; use it with ``async with``."""
 
     def __init__(self, upstream: str, *, prefix: str = "/") -> None:
         """Forward to ``upstream`` (a WebUI base URL), serving under ``prefix``."""
+        # Handlers end when their client goes away, as a hanging one must.
+        super().__init__(shutdown_timeout=0.1, handler_cancellation=True)
         self.upstream = URL(upstream.rstrip("/") + "/")
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.requests: list[Recorded] = []
         self._rules: dict[str, _Rule] = {}
-        self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
-        self._port = 0
         self._hanging: list[web.Request] = []
 
     @property
     def url(self) -> str:
         """Return the URL a client uses to reach the server through the proxy."""
-        return f"http://127.0.0.1:{self._port}{self.prefix}"
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
 
-    @property
-    def port(self) -> int:
-        """Return the port the proxy listens on."""
-        return self._port
+    def _routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{tail:.*}", self._handle)
 
-    async def __aenter__(self) -> Self:
-        """Start listening on a free port."""
+    async def _start(self) -> None:
         # Cookies pass through as headers; the proxy keeps none of its own.
         self._client = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        # Handlers end when their client goes away, as a hanging one must.
-        self._runner = web.AppRunner(
-            app, shutdown_timeout=0.1, access_log=None, handler_cancellation=True
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self
+        await super()._start()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def _stop(self) -> None:
         """Stop listening; requests left hanging are dropped."""
-        assert self._runner is not None
-        assert self._client is not None
         for request in self._hanging:
             if request.transport is not None:
                 request.transport.abort()
-        await self._runner.cleanup()
-        await self._client.close()
+        await super()._stop()
+        if self._client is not None:
+            await self._client.close()
 
     # Faults -------------------------------------------------------------------
 

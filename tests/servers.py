@@ -15,15 +15,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 import hashlib
 import http.client
+import json
 import os
 from pathlib import Path
 import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
+from urllib.parse import urlencode
 
 import pytest_socket
 
@@ -196,7 +199,7 @@ class QbittorrentServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self._wait_until_answering()
+        self.wait_until_answering()
 
     def stop(self) -> None:
         """Stop the process gracefully, or kill it when it does not stop in time."""
@@ -228,23 +231,62 @@ class QbittorrentServer:
         self.stop()
         shutil.rmtree(self.profile_dir, ignore_errors=True)
 
-    def _wait_until_answering(self) -> None:
+    def wait_until_answering(self, context: ssl.SSLContext | None = None) -> None:
+        """Wait until the WebUI answers: over HTTPS trusting ``context`` when given."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
                 msg = f"qbittorrent-nox {self.version} exited: {self._output()}"
                 raise RuntimeError(msg)
-            if self._answers():
+            if self._answers(context):
                 return
             time.sleep(0.05)
         self.stop()
         msg = f"qbittorrent-nox {self.version} did not answer: {self._output()}"
         raise TimeoutError(msg)
 
-    def _answers(self) -> bool:
+    def set_preferences(self, **preferences: object) -> None:
+        """Change preferences over plain HTTP, for set-up outside an event loop."""
         with real_sockets():
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=2)
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+            try:
+                login = self._post(
+                    connection,
+                    "auth/login",
+                    {"username": self.username, "password": self.password},
+                )
+                cookie = login.getheader("Set-Cookie", "").split(";", 1)[0]
+                form = {"json": json.dumps(preferences)}
+                self._post(connection, "app/setPreferences", form, cookie)
+            finally:
+                connection.close()
+
+    @staticmethod
+    def _post(
+        connection: http.client.HTTPConnection,
+        path: str,
+        form: dict[str, str],
+        cookie: str = "",
+    ) -> http.client.HTTPResponse:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie:
+            headers["Cookie"] = cookie
+        connection.request("POST", f"/api/v2/{path}", urlencode(form), headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status in (200, 204), f"{path}: {response.status}"
+        return response
+
+    def _answers(self, context: ssl.SSLContext | None) -> bool:
+        with real_sockets():
+            connection = (
+                http.client.HTTPConnection(self.host, self.port, timeout=2)
+                if context is None
+                else http.client.HTTPSConnection(
+                    self.host, self.port, timeout=2, context=context
+                )
+            )
             try:
                 connection.request("GET", "/api/v2/app/version")
                 connection.getresponse().read()

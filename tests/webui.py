@@ -7,8 +7,9 @@ aiohttp session, so a fault in the client cannot hide itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from types import TracebackType
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+import json
 from typing import Any, Self
 
 import aiohttp
@@ -49,12 +50,7 @@ class WebUI:
             raise
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Close the session."""
         await self._session.close()
 
@@ -78,6 +74,48 @@ class WebUI:
         async with self._session.post(path, data=data) as response:
             response.raise_for_status()
             return await self._body(response)
+
+    async def get_or_none(self, path: str, **params: str) -> Any:
+        """GET an endpoint like ``get``, but return None when it answers 404."""
+        try:
+            return await self.get(path, **params)
+        except aiohttp.ClientResponseError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    async def set_preferences(self, **preferences: Any) -> None:
+        """Change preferences; those the server does not know it ignores."""
+        await self.post("app/setPreferences", {"json": json.dumps(preferences)})
+
+    @asynccontextmanager
+    async def temporary_preferences(
+        self, *kept: str, **changes: Any
+    ) -> AsyncIterator[None]:
+        """Change preferences for the block, then restore them and those ``kept``.
+
+        ``kept`` names preferences the block itself changes. Only preferences the
+        server has are restored.
+        """
+        before = await self.get("app/preferences")
+        saved = {key: before[key] for key in (*kept, *changes) if key in before}
+        await self.set_preferences(**changes)
+        try:
+            yield
+        finally:
+            await self.set_preferences(**saved)
+
+    async def last_log_id(self) -> int:
+        """Return the id of the newest entry of the main log (-1 when it is empty)."""
+        entries: list[dict[str, Any]] = await self.get("log/main")
+        return max((entry["id"] for entry in entries), default=-1)
+
+    async def logged_since(self, log_id: int, text: str) -> dict[str, Any] | None:
+        """Return the first main-log entry after ``log_id`` whose message has ``text``."""
+        entries: list[dict[str, Any]] = await self.get(
+            "log/main", last_known_id=str(log_id)
+        )
+        return next((e for e in entries if text in e["message"]), None)
 
     async def torrent(self, info_hash: str) -> dict[str, Any] | None:
         """Return one torrent as torrents/info lists it, or None when absent."""
@@ -116,6 +154,17 @@ class WebUI:
             form.add_field("tags", tags)
         await self.post("torrents/add", form)
         return await wait_for(lambda: self.torrent(torrent.info_hash))
+
+    async def delete_torrents(self, *hashes: str, delete_files: bool = False) -> None:
+        """Delete torrents (with their data if asked) and wait until none is listed."""
+        joined = "|".join(hashes)
+        form = {"hashes": joined, "deleteFiles": str(delete_files).lower()}
+        await self.post("torrents/delete", form)
+
+        async def gone() -> bool:
+            return bool(await self.get("torrents/info", hashes=joined) == [])
+
+        await wait_for(gone)
 
     @staticmethod
     async def _body(response: aiohttp.ClientResponse) -> Any:

@@ -15,7 +15,12 @@ from .coordinator import (
 )
 from .helpers import create_client
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) -> bool:

@@ -1,44 +1,279 @@
-"""Config flow for qBittorrent Plus."""
+"""Config flow for qBittorrent Plus: set up, reauthenticate, reconfigure, options.
+
+Every step that takes a server's address or credentials checks them the way the
+entry will use them: it logs in (or sends the API key) and reads the versions, and
+shows each way that can fail as an error the user can act on.
+
+The unique id of an entry is its normalised WebUI URL (scheme, host, port and path,
+as ``api.base_url`` writes it). qBittorrent has nothing that identifies an
+installation: no serial number, no instance id, and every preference (ports,
+folders, the username) can change or be the same on two servers. The URL is what
+tells two servers apart for the user, so one entry per URL is one entry per server.
+When reconfigure moves an entry to a new URL, its unique id moves along, and so do
+the unique ids of its entities and the identifier of its device, which are built
+from it; an entity keeps its entity id and history.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, override
 
+import aiohttp
 import probatio
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
-from .api import APIConnectionError, LoginFailed, base_url
-from .const import DOMAIN
-from .helpers import create_client
+from .api import (
+    APIConnectionError,
+    APIError,
+    APIKeyRefused,
+    Banned,
+    Client,
+    Forbidden403Error,
+    HTTPError,
+    LoginFailed,
+    NotFound404Error,
+    Unauthorized401Error,
+    base_url,
+)
+from .api.versions import MIN_SUPPORTED, first_release
+from .const import (
+    CONF_API_KEY,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+)
 
+URL_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off")
+)
+USERNAME_SELECTOR = TextSelector(TextSelectorConfig(autocomplete="username"))
+SECRET_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
+)
+
+CREDENTIALS_FIELDS: dict[Any, Any] = {
+    probatio.Optional(CONF_USERNAME): USERNAME_SELECTOR,
+    probatio.Optional(probatio.Secret(CONF_PASSWORD)): SECRET_SELECTOR,
+    probatio.Optional(probatio.Secret(CONF_API_KEY)): SECRET_SELECTOR,
+}
 USER_SCHEMA = probatio.Schema(
     {
-        probatio.Required(CONF_URL): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.URL)
-        ),
-        probatio.Required(CONF_USERNAME): str,
-        probatio.Required(probatio.Secret(CONF_PASSWORD)): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
-        ),
+        probatio.Required(CONF_URL): URL_SELECTOR,
+        **CREDENTIALS_FIELDS,
         probatio.Required(CONF_VERIFY_SSL, default=True): bool,
     }
 )
-REAUTH_SCHEMA = probatio.Schema(
+REAUTH_SCHEMA = probatio.Schema(CREDENTIALS_FIELDS)
+RECONFIGURE_SCHEMA = probatio.Schema(
     {
-        probatio.Required(CONF_USERNAME): str,
-        probatio.Required(probatio.Secret(CONF_PASSWORD)): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        probatio.Required(CONF_URL): URL_SELECTOR,
+        probatio.Required(CONF_VERIFY_SSL): bool,
+    }
+)
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(
+            CONF_SCAN_INTERVAL, default=int(DEFAULT_SCAN_INTERVAL.total_seconds())
+        ): probatio.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SCAN_INTERVAL.total_seconds(),
+                    max=MAX_SCAN_INTERVAL.total_seconds(),
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            probatio.Coerce(int),
         ),
     }
 )
+
+# What the forms' texts name: the oldest qBittorrent the client supports.
+PLACEHOLDERS = {"min_version": first_release(MIN_SUPPORTED)}
+# In reconfigure, the stored credentials are refused: most likely another server.
+STORED_CREDENTIALS_REFUSED = frozenset(
+    {"invalid_auth", "auth_required", "api_key_refused", "api_key_unsupported"}
+)
+# Sent where qBittorrent 5.2+ refuses any bearer token (see _server_has_api_keys).
+_PROBE_TOKEN = "Bearer probe"  # noqa: S105 - no secret: a placeholder
+
+
+class ServerCheckError(Exception):
+    """The server cannot be used with what the form says; ``error`` says why."""
+
+    def __init__(self, error: str, field: str = "base") -> None:
+        """Name the translation key of the error and the field it belongs to."""
+        super().__init__(error)
+        self.error = error
+        self.field = field
+
+
+def credentials(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Return the credentials a form gave: a password login, an API key, or none.
+
+    A server that lets Home Assistant's address in without a login (qBittorrent's
+    local or subnet bypass) needs none. Raises ``ServerCheckError`` when the form
+    gives both a password and an API key.
+    """
+    username = user_input.get(CONF_USERNAME) or ""
+    password = user_input.get(CONF_PASSWORD) or ""
+    api_key = (user_input.get(CONF_API_KEY) or "").strip()
+    if api_key and password:
+        raise ServerCheckError("password_and_api_key", CONF_API_KEY)
+    if api_key:
+        return {CONF_API_KEY: api_key}
+    if username or password:
+        return {CONF_USERNAME: username, CONF_PASSWORD: password}
+    return {}
+
+
+def normalised_url(user_input: Mapping[str, Any]) -> str:
+    """Return the WebUI URL as the client uses it; the entry's unique id."""
+    try:
+        return str(base_url(user_input[CONF_URL].strip()))
+    except ValueError:
+        raise ServerCheckError("invalid_url", CONF_URL) from None
+
+
+async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
+    """Connect as an entry with ``data`` would, and return the server's version.
+
+    The client logs in (or sends the API key) and reads the Web API and qBittorrent
+    versions; it logs out afterwards, as qBittorrent keeps only so many sessions.
+    Raises ``ServerCheckError`` with the reason when that fails or the server is
+    older than supported.
+    """
+    # The client keeps its session cookie itself; the session must keep none.
+    session = async_create_clientsession(
+        hass,
+        verify_ssl=data[CONF_VERIFY_SSL],
+        auto_cleanup=False,
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+    try:
+        async with _client(session, data) as client:
+            try:
+                # Logs in first when the client has a username and password.
+                if await client.api_version() < MIN_SUPPORTED:
+                    raise ServerCheckError("unsupported_version")
+                return await client.app_version()
+            except APIError as err:
+                raise ServerCheckError(
+                    await _explain(session, client, data, err)
+                ) from err
+    finally:
+        session.detach()
+
+
+def _client(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Client:
+    # Empty credentials are passed as such, so nothing comes from the environment.
+    return Client(
+        data[CONF_URL],
+        data.get(CONF_USERNAME) or "",
+        data.get(CONF_PASSWORD) or "",
+        api_key=data.get(CONF_API_KEY) or "",
+        session=session,
+        verify_webui_certificate=data[CONF_VERIFY_SSL],
+    )
+
+
+async def _explain(
+    session: aiohttp.ClientSession,
+    client: Client,
+    data: Mapping[str, Any],
+    err: APIError,
+) -> str:
+    """Return the translation key of the form error for a failed first call."""
+    match err:
+        case Banned():
+            return "banned"
+        case APIKeyRefused():
+            if await _server_has_api_keys(client):
+                return "api_key_refused"
+            return "api_key_unsupported"
+        case LoginFailed():
+            # qBittorrent 5.2+ answers a login with 401 both for a wrong password
+            # and when its Host-header or CSRF check refuses the request.
+            if await _webui_rejects_host(session, data):
+                return "host_rejected"
+            return "invalid_auth"
+        case Unauthorized401Error():
+            return "host_rejected"
+        case Forbidden403Error():
+            return "auth_required"
+        case NotFound404Error():
+            return "not_found"
+        case HTTPError():
+            LOGGER.warning("qBittorrent at %s answered: %s", client.url, err)
+            return "unknown"
+        case APIConnectionError() if isinstance(
+            err.__cause__, aiohttp.ClientConnectorCertificateError
+        ):
+            return "certificate_not_trusted"
+        case _:
+            return "cannot_connect"
+
+
+async def _webui_rejects_host(
+    session: aiohttp.ClientSession, data: Mapping[str, Any]
+) -> bool:
+    """Return whether the WebUI's Host-header or CSRF check refuses this client.
+
+    That check comes before everything else, so it refuses a request without
+    credentials with 401 too, where a server that merely wants a login answers 403.
+    """
+    probe = _client(
+        session, {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
+    )
+    try:
+        await probe.app_web_api_version()
+    except Unauthorized401Error:
+        return True
+    except APIError:
+        pass
+    return False
+
+
+async def _server_has_api_keys(client: Client) -> bool:
+    """Return whether the server knows API keys (qBittorrent 5.2 and newer).
+
+    Only a server's answer with a valid key would say which version it runs. But a
+    server with API keys refuses a bearer token on ``auth/*`` with 403 before
+    anything else, while an older one answers a GET of ``auth/login`` with 405
+    (Method Not Allowed); neither counts a failed login.
+    """
+    try:
+        await client._send(  # noqa: SLF001 - a request outside the endpoint catalog
+            "GET", "auth/login", headers={"Authorization": _PROBE_TOKEN}
+        )
+    except Forbidden403Error:
+        return True
+    except APIError:
+        pass
+    return False
 
 
 class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -46,28 +281,44 @@ class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> QbittorrentOptionsFlow:
+        """Return the options flow."""
+        return QbittorrentOptionsFlow()
+
     @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the WebUI's URL and credentials, and check them by logging in."""
+        """Ask for the WebUI's URL and credentials, and check them by connecting."""
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                url = str(base_url(user_input[CONF_URL]))
-            except ValueError:
-                errors[CONF_URL] = "invalid_url"
-            else:
-                user_input = {**user_input, CONF_URL: url}
+                url = normalised_url(user_input)
+                data = {
+                    CONF_URL: url,
+                    **credentials(user_input),
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                }
                 await self.async_set_unique_id(url)
                 self._abort_if_unique_id_configured()
-                if error := await self._check_login(user_input):
-                    errors["base"] = error
-                else:
-                    return self.async_create_entry(title=url, data=user_input)
+                await async_check_server(self.hass, data)
+            except ServerCheckError as err:
+                errors[err.field] = err.error
+            else:
+                return self.async_create_entry(
+                    title=url,
+                    data=data,
+                    options={
+                        CONF_SCAN_INTERVAL: int(DEFAULT_SCAN_INTERVAL.total_seconds())
+                    },
+                )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            description_placeholders=PLACEHOLDERS,
             errors=errors,
         )
 
@@ -80,30 +331,113 @@ class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for new credentials, check them, and reload the entry with them."""
+        """Ask for a password or an API key, check it, and reload the entry."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, **user_input}
-            if error := await self._check_login(data):
-                errors["base"] = error
+            try:
+                data = {
+                    CONF_URL: entry.data[CONF_URL],
+                    **credentials(user_input),
+                    CONF_VERIFY_SSL: entry.data[CONF_VERIFY_SSL],
+                }
+                await async_check_server(self.hass, data)
+            except ServerCheckError as err:
+                errors[err.field] = err.error
             else:
                 return self.async_update_reload_and_abort(entry, data=data)
+        suggested = user_input or {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                REAUTH_SCHEMA, user_input or {CONF_USERNAME: entry.data[CONF_USERNAME]}
-            ),
-            description_placeholders={"url": entry.data[CONF_URL]},
+            data_schema=self.add_suggested_values_to_schema(REAUTH_SCHEMA, suggested),
+            description_placeholders={**PLACEHOLDERS, "url": entry.data[CONF_URL]},
             errors=errors,
         )
 
-    async def _check_login(self, user_input: dict[str, Any]) -> str | None:
-        client = create_client(self.hass, user_input)
-        try:
-            await client.auth_log_in()
-        except LoginFailed:
-            return "invalid_auth"
-        except APIConnectionError:
-            return "cannot_connect"
-        return None
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Move the entry to a new URL or TLS setting, with the stored credentials.
+
+        The credentials tell servers apart as far as anything can: another
+        qBittorrent refuses them (its password or API key is not the same). A URL
+        another entry has is refused too.
+        """
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                url = normalised_url(user_input)
+                data = {
+                    **entry.data,
+                    CONF_URL: url,
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                }
+                other = self.hass.config_entries.async_entry_for_domain_unique_id(
+                    DOMAIN, url
+                )
+                if other is not None and other.entry_id != entry.entry_id:
+                    return self.async_abort(reason="already_configured")
+                await async_check_server(self.hass, data)
+            except ServerCheckError as err:
+                if err.error in STORED_CREDENTIALS_REFUSED:
+                    errors["base"] = "stored_credentials_refused"
+                else:
+                    errors[err.field] = err.error
+            else:
+                _async_move_unique_id(self.hass, entry, url)
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=url,
+                    title=url if entry.title == entry.unique_id else entry.title,
+                    data=data,
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                RECONFIGURE_SCHEMA, user_input or entry.data
+            ),
+            description_placeholders={**PLACEHOLDERS, "url": entry.data[CONF_URL]},
+            errors=errors,
+        )
+
+
+@callback
+def _async_move_unique_id(
+    hass: HomeAssistant, entry: ConfigEntry, unique_id: str
+) -> None:
+    """Move the entities and the device of an entry to its new unique id.
+
+    Entities are ``{unique_id}_{key}`` and the device is ``(DOMAIN, unique_id)``;
+    updating them in the registries keeps entity ids, names and history.
+    """
+    old = entry.unique_id
+    if old is None or old == unique_id:
+        return
+    entities = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(entities, entry.entry_id):
+        if entity.unique_id.startswith(f"{old}_"):
+            entities.async_update_entity(
+                entity.entity_id,
+                new_unique_id=unique_id + entity.unique_id.removeprefix(old),
+            )
+    devices = dr.async_get(hass)
+    if device := devices.async_get_device(identifiers={(DOMAIN, old)}):
+        devices.async_update_device(device.id, new_identifiers={(DOMAIN, unique_id)})
+
+
+class QbittorrentOptionsFlow(OptionsFlowWithReload):
+    """Change how often the server is polled; the entry reloads with it."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the poll interval."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, self.config_entry.options
+            ),
+        )

@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     APIConnectionError,
@@ -31,6 +32,15 @@ from .const import (
 )
 
 type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
+
+# The four speed limits in preferences (bytes per second, 0 = unlimited). The main
+# data carries only the two in force (``dl_rate_limit``, ``up_rate_limit``), so the
+# others are read from the preferences: at the first poll, after a new session (the
+# server may have restarted with other settings), after an action changed them, and
+# otherwise every PREFERENCES_INTERVAL, the only time an idle poll makes a second
+# request. A timer of their own would poll no less and log a second failure line.
+SPEED_LIMITS = ("dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit")
+PREFERENCES_INTERVAL = timedelta(minutes=10)
 
 # The groups qBittorrent's own WebUI filters by, from the torrent states (the client
 # reports the newest names on every server version, so 4.x and 5.x count alike).
@@ -113,6 +123,8 @@ class QbittorrentData:
     maindata: MainData
     changes: MainDataChanges
     torrent_counts: Mapping[str, int]
+    speed_limits: Mapping[str, int]
+    """``dl_limit``, ``up_limit``, ``alt_dl_limit``, ``alt_up_limit`` in bytes/s."""
 
     @property
     def server_state(self) -> Mapping[str, Any]:
@@ -154,17 +166,27 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         )
         self.client = client
         self.maindata = MainData(client)
+        self.ban_duration = DEFAULT_BAN_DURATION
+        self._speed_limits: dict[str, int] = {}
+        self._preferences_session: int | None = None
+        self._preferences_due = dt_util.utcnow()
+
+    def request_preferences(self) -> None:
+        """Read the preferences again at the next poll (after an action set them)."""
+        self._preferences_due = dt_util.utcnow()
 
     @override
     async def _async_update_data(self) -> QbittorrentData:
         try:
+            # Preferences first: a failure then loses no main-data delta.
+            limits_read = await self._read_preferences_when_due()
             changes = await self.maindata.update()
         except Banned as err:
             # Every attempt during a ban is refused and may prolong it.
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="banned",
-                retry_after=DEFAULT_BAN_DURATION.total_seconds(),
+                retry_after=self.ban_duration.total_seconds(),
             ) from err
         except LoginFailed as err:
             raise ConfigEntryAuthFailed(
@@ -182,14 +204,54 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
                 translation_key="unknown_error",
                 translation_placeholders={"error": str(err)},
             ) from err
-        if self.data is not None and not changes:
+        if changes.server_state_changed or limits_read:
+            self._apply_limits_in_force()
+        if (
+            self.data is not None
+            and not changes
+            and self.data.speed_limits == self._speed_limits
+        ):
             return self.data
         counts = (
             self.data.torrent_counts
             if self.data is not None and not _torrents_changed(changes)
             else count_torrents(self.maindata.torrents.values())
         )
-        return QbittorrentData(self.maindata, changes, counts)
+        return QbittorrentData(self.maindata, changes, counts, dict(self._speed_limits))
+
+    async def _read_preferences_when_due(self) -> bool:
+        """Read the speed limits and ban duration if due; return whether read."""
+        now = dt_util.utcnow()
+        if (
+            now < self._preferences_due
+            and self.client.session_generation == self._preferences_session
+        ):
+            return False
+        preferences = await self.client.app_preferences()
+        self._preferences_session = self.client.session_generation
+        self._preferences_due = now + PREFERENCES_INTERVAL
+        self._speed_limits = {
+            key: int(preferences[key]) for key in SPEED_LIMITS if key in preferences
+        }
+        if ban_duration := preferences.get("web_ui_ban_duration"):
+            self.ban_duration = timedelta(seconds=int(ban_duration))
+        return True
+
+    def _apply_limits_in_force(self) -> None:
+        """Take the limits in force from the main data, which has them first-hand.
+
+        ``dl_rate_limit`` and ``up_rate_limit`` are the limits of the set in force
+        (the alternative one while ``use_alt_speed_limits``), so a change made
+        anywhere shows at the next poll; only the other set waits for preferences.
+        """
+        state = self.maindata.server_state
+        alternative = bool(state.get("use_alt_speed_limits"))
+        for rate, normal, alt in (
+            ("dl_rate_limit", "dl_limit", "alt_dl_limit"),
+            ("up_rate_limit", "up_limit", "alt_up_limit"),
+        ):
+            if (value := state.get(rate)) is not None:
+                self._speed_limits[alt if alternative else normal] = int(value)
 
 
 def _torrents_changed(changes: MainDataChanges) -> bool:

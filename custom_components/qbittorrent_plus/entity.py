@@ -1,13 +1,16 @@
-"""The base entity: one device per qBittorrent server."""
+"""The base entity: one device per qBittorrent server, and the boundary for actions."""
 
 from __future__ import annotations
 
-from typing import Any, override
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate, override
 
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api import APIConnectionError, APIError, Banned, LoginFailed
 from .const import DOMAIN
 from .coordinator import QbittorrentCoordinator
 
@@ -42,8 +45,56 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
         return None
 
     @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        # The platform writes the first state right after this; remember it, so the
+        # next poll writes only if something it shows has changed since.
+        self._written = (self.available, self._shown())
+
+    @override
     def _handle_coordinator_update(self) -> None:
         shown = (self.available, self._shown())
         if shown != self._written:
             self._written = shown
             self.async_write_ha_state()
+
+
+def qbittorrent_action[EntityT: QbittorrentEntity, **P](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, Any]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Run an entity's action: translate the client's errors, then poll at once.
+
+    A success polls so the entity follows the server without waiting for the next
+    interval. Refused credentials start reauthentication (without another login
+    attempt, which could earn a ban); a connection failure polls too, so the
+    coordinator marks the entities unavailable and logs it, once.
+    """
+
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await func(self, *args, **kwargs)
+        except Banned as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="action_banned"
+            ) from err
+        except LoginFailed as err:
+            self.coordinator.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except APIConnectionError as err:
+            await self.coordinator.async_request_refresh()
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except APIError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_error",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        await self.coordinator.async_request_refresh()
+
+    return handler

@@ -2,9 +2,38 @@
 
 A live test names the catalog endpoints it exercises with
 ``@pytest.mark.endpoints("torrents/stop", ...)``. While it runs, every endpoint call
-the client makes is recorded, and the test fails if it did not call each endpoint it
-names that its server has. ``test_catalog.py`` fails when a catalog endpoint is named
-by no test.
+the client makes is recorded (``endpoint_calls``), and the test fails if it did not
+call each endpoint it names that its server has. ``test_catalog.py`` fails when a
+catalog endpoint is named by no test.
+
+Fixtures here:
+
+- ``client``: a client logged in to the module's server.
+- ``strict``: a client of the module's server made with
+  ``raise_notimplementederror_for_unimplemented_api_endpoints=True`` (not yet logged
+  in); with ``client`` it feeds ``helpers.assert_absent`` for endpoints a server lacks.
+- ``proxy``: a ``tests.proxy.Proxy`` in front of the module's server, which records
+  requests and injects faults; ``helpers.client_for(qbittorrent, proxy.url)`` goes
+  through it.
+- ``feeds``: a ``tests.feeds_server.FeedsServer`` serving feeds and .torrent files,
+  on a new port for each test.
+- ``endpoint_calls``: the endpoints called so far, in order (logins included).
+
+From ``tests/conftest.py``: ``qbittorrent`` (the module's server, once per version),
+``webui`` (an independent session with it), ``qbittorrent_factory``, and
+``private_server`` with ``private_webui`` (a server of the module's version for this
+test alone). Besides ``get`` and ``post``, a ``tests.webui.WebUI`` has
+``set_preferences``, ``temporary_preferences`` (set for a block, restored after),
+``last_log_id`` and ``logged_since`` (main-log entries after an id), ``get_or_none``
+(None for a 404), ``torrent``, ``add_torrent`` and ``delete_torrents`` (waits until
+they are gone). Every server refreshes its statistics every 0.1 s (see
+``tests.servers``), so no test needs to set ``refresh_interval``.
+
+Plain helpers are in ``helpers.py``: ``client_for`` (a client with a server's
+credentials, at its URL or a proxy's), ``unique`` (names), ``has`` (whether a
+server's version has endpoints), ``assert_absent`` (an absent endpoint returns None,
+and raises with ``strict``) and the session-cookie helpers ``session_cookie``,
+``session_is_valid`` and ``forget_session``.
 """
 
 from __future__ import annotations
@@ -17,6 +46,9 @@ import pytest
 from custom_components.qbittorrent_plus.api import ENDPOINTS, Client
 from custom_components.qbittorrent_plus.api.transport import Transport
 from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import client_for
+from tests.feeds_server import FeedsServer
+from tests.proxy import Proxy
 from tests.servers import QbittorrentServer
 
 
@@ -62,8 +94,29 @@ def endpoint_calls(
 @pytest.fixture
 async def client(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
     """Return a client logged in to the module's server."""
-    async with Client(
-        qbittorrent.url, qbittorrent.username, qbittorrent.password
-    ) as api:
+    async with client_for(qbittorrent) as api:
         await api.auth_log_in()
         yield api
+
+
+@pytest.fixture
+async def strict(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
+    """Return a client that raises NotImplementedError for endpoints its server lacks."""
+    async with client_for(
+        qbittorrent, raise_notimplementederror_for_unimplemented_api_endpoints=True
+    ) as api:
+        yield api
+
+
+@pytest.fixture
+async def proxy(qbittorrent: QbittorrentServer) -> AsyncIterator[Proxy]:
+    """Return a recording, fault-injecting proxy in front of the module's server."""
+    async with Proxy(qbittorrent.url) as running:
+        yield running
+
+
+@pytest.fixture
+async def feeds() -> AsyncIterator[FeedsServer]:
+    """Serve feeds and .torrent files; a new port per test keeps their URLs unique."""
+    async with FeedsServer() as server:
+        yield server

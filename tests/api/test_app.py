@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-import re
 import shutil
 import time
-from typing import Any
 
 import pytest
 
@@ -17,38 +14,9 @@ from custom_components.qbittorrent_plus.api import (
     Forbidden403Error,
     NotFound404Error,
 )
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, client_for, has
 from tests.servers import QbittorrentServer, free_port
 from tests.webui import WebUI, wait_for
-
-
-@pytest.fixture
-async def strict(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises for endpoints its server lacks."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
-
-
-def has_api(server: QbittorrentServer, version: str) -> bool:
-    """Return whether the server answers with at least this Web API version."""
-    return parse_version(server.api_version) >= parse_version(version)
-
-
-async def assert_absent(
-    client: Client,
-    strict: Client,
-    needs: str,
-    call: Callable[[Client], Awaitable[object]],
-) -> None:
-    """The call returns None, and raises naming the version it needs when asked to."""
-    assert await call(client) is None
-    with pytest.raises(NotImplementedError, match=re.escape(needs)):
-        await call(strict)
 
 
 @pytest.mark.endpoints("app/version", "app/webapiVersion", "app/buildInfo")
@@ -75,12 +43,12 @@ async def test_process_info(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """5.2+ tells when the process started, in seconds since the epoch."""
-    if not has_api(qbittorrent, "2.15.1"):
+    if not has(qbittorrent, "app/processInfo"):
         await assert_absent(
             client,
             strict,
-            "app/processInfo needs Web API 2.15.1 (qBittorrent 5.2.0 or newer)",
-            lambda api: api.app_process_info(),
+            "needs Web API 2.15.1 (qBittorrent 5.2.0 or newer)",
+            {"app/processInfo": lambda api: api.app_process_info()},
         )
         return
     info = await client.app.process_info()
@@ -142,46 +110,30 @@ async def test_send_test_email(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """The server accepts at once and logs the failure to reach the mail server."""
-    if not has_api(qbittorrent, "2.10.4"):
+    if not has(qbittorrent, "app/sendTestEmail"):
         await assert_absent(
             client,
             strict,
-            "app/sendTestEmail needs Web API 2.10.4 (qBittorrent 5.0.0 or newer)",
-            lambda api: api.app_send_test_email(),
+            "needs Web API 2.10.4 (qBittorrent 5.0.0 or newer)",
+            {"app/sendTestEmail": lambda api: api.app_send_test_email()},
         )
         return
-    mail_keys = (
-        "mail_notification_enabled",
-        "mail_notification_smtp",
-        "mail_notification_email",
-        "mail_notification_sender",
-    )
-    before = await webui.get("app/preferences")
     # Nothing listens on the port, so the attempt fails fast and without a network.
-    await webui.post(
-        "app/setPreferences",
-        {
-            "json": (
-                '{"mail_notification_enabled": true,'
-                f' "mail_notification_smtp": "127.0.0.1:{free_port()}",'
-                ' "mail_notification_email": "to@example.com",'
-                ' "mail_notification_sender": "from@example.com"}'
-            )
-        },
-    )
-    last_id = (await webui.get("log/main"))[-1]["id"]
-    try:
+    mail = {
+        "mail_notification_enabled": True,
+        "mail_notification_smtp": f"127.0.0.1:{free_port()}",
+        "mail_notification_email": "to@example.com",
+        "mail_notification_sender": "from@example.com",
+    }
+    async with webui.temporary_preferences(**mail):
+        last_id = await webui.last_log_id()
         # The answer comes before the attempt, so it tells nothing of the outcome.
         await client.app.send_test_email()
 
-        async def mail_error() -> list[dict[str, Any]]:
-            entries = await webui.get("log/main", last_known_id=str(last_id))
-            return [e for e in entries if "Email Notification Error" in e["message"]]
-
-        errors = await wait_for(mail_error)
-        assert errors[0]["type"] == 4  # a warning
-    finally:
-        await client.app_set_preferences({key: before[key] for key in mail_keys})
+        error = await wait_for(
+            lambda: webui.logged_since(last_id, "Email Notification Error")
+        )
+        assert error["type"] == 4  # a warning
 
 
 @pytest.mark.endpoints("app/getDirectoryContent")
@@ -191,12 +143,16 @@ async def test_directory_content(
     """A folder lists as paths, filtered by kind, or as objects with metadata."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "file.txt").write_text("12345")
-    if not has_api(qbittorrent, "2.11"):
+    if not has(qbittorrent, "app/getDirectoryContent"):
         await assert_absent(
             client,
             strict,
-            "app/getDirectoryContent needs Web API 2.11 (qBittorrent 5.0.0 or newer)",
-            lambda api: api.app_get_directory_content(tmp_path),
+            "needs Web API 2.11 (qBittorrent 5.0.0 or newer)",
+            {
+                "app/getDirectoryContent": (
+                    lambda api: api.app_get_directory_content(tmp_path)
+                )
+            },
         )
         return
 
@@ -222,12 +178,16 @@ async def test_free_space(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, tmp_path: Path
 ) -> None:
     """The free space is a byte count for the file system holding the path."""
-    if not has_api(qbittorrent, "2.15.2"):
+    if not has(qbittorrent, "app/getFreeSpaceAtPath"):
         await assert_absent(
             client,
             strict,
-            "app/getFreeSpaceAtPath needs Web API 2.15.2 (qBittorrent 5.3.0 or newer)",
-            lambda api: api.app_get_free_space_at_path(tmp_path),
+            "needs Web API 2.15.2 (qBittorrent 5.3.0 or newer)",
+            {
+                "app/getFreeSpaceAtPath": (
+                    lambda api: api.app_get_free_space_at_path(tmp_path)
+                )
+            },
         )
         return
     free = await client.app.get_free_space_at_path(tmp_path)
@@ -242,13 +202,15 @@ async def test_cookies(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """Cookies set replace the server's list; setting none clears it."""
-    if not has_api(qbittorrent, "2.11.3"):
-        needs = "needs Web API 2.11.3 (qBittorrent 5.1.0 or newer)"
+    if not has(qbittorrent, "app/cookies", "app/setCookies"):
         await assert_absent(
-            client, strict, f"app/cookies {needs}", lambda api: api.app_cookies()
-        )
-        await assert_absent(
-            client, strict, f"app/setCookies {needs}", lambda api: api.app_set_cookies()
+            client,
+            strict,
+            "needs Web API 2.11.3 (qBittorrent 5.1.0 or newer)",
+            {
+                "app/cookies": lambda api: api.app_cookies(),
+                "app/setCookies": lambda api: api.app_set_cookies(),
+            },
         )
         return
     cookies = [
@@ -286,19 +248,15 @@ async def test_cookies(
 
 
 @pytest.mark.endpoints("app/shutdown")
-async def test_shutdown(
-    qbittorrent: QbittorrentServer,
-    qbittorrent_factory: Callable[[str], QbittorrentServer],
-) -> None:
+async def test_shutdown(private_server: QbittorrentServer) -> None:
     """The server answers the shutdown, then its process exits."""
-    server = qbittorrent_factory(qbittorrent.version)
-    async with Client(server.url, server.username, server.password) as private:
+    async with client_for(private_server) as private:
         await private.auth_log_in()
 
         await private.app.shutdown()
 
     async def exited() -> bool:
-        return not server.running
+        return not private_server.running
 
     assert await wait_for(exited)
 
@@ -306,31 +264,24 @@ async def test_shutdown(
 @pytest.mark.endpoints("app/rotateAPIKey", "app/deleteAPIKey")
 async def test_api_key(
     qbittorrent: QbittorrentServer,
-    qbittorrent_factory: Callable[[str], QbittorrentServer],
     client: Client,
     strict: Client,
+    private_webui: WebUI,
 ) -> None:
     """A rotated key authenticates calls; once deleted, calls with it are refused."""
-    if not has_api(qbittorrent, "2.14.1"):
-        needs = "needs Web API 2.14.1 (qBittorrent 5.2.0 or newer)"
+    if not has(qbittorrent, "app/rotateAPIKey", "app/deleteAPIKey"):
         await assert_absent(
             client,
             strict,
-            f"app/rotateAPIKey {needs}",
-            lambda api: api.app_rotate_api_key(),
-        )
-        await assert_absent(
-            client,
-            strict,
-            f"app/deleteAPIKey {needs}",
-            lambda api: api.app_delete_api_key(),
+            "needs Web API 2.14.1 (qBittorrent 5.2.0 or newer)",
+            {
+                "app/rotateAPIKey": lambda api: api.app_rotate_api_key(),
+                "app/deleteAPIKey": lambda api: api.app_delete_api_key(),
+            },
         )
         return
-    server = qbittorrent_factory(qbittorrent.version)
-    async with (
-        Client(server.url, server.username, server.password) as owner,
-        WebUI(server) as private_webui,
-    ):
+    server = private_webui.server
+    async with client_for(server) as owner:
         first = await owner.app_rotate_api_key()
         key = await owner.app.rotate_api_key()
         assert key is not None

@@ -7,11 +7,9 @@ calls the client sends), so "one login" is checked on the wire.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
-import json
 
-import aiohttp
 import pytest
 
 from custom_components.qbittorrent_plus.api import (
@@ -25,57 +23,15 @@ from custom_components.qbittorrent_plus.api import (
 from custom_components.qbittorrent_plus.api.auth import AuthAPI
 from custom_components.qbittorrent_plus.api.errors import APIKeyRefused
 from custom_components.qbittorrent_plus.api.namespace import Delegate
+from tests.api.helpers import (
+    client_for,
+    forget_session,
+    session_cookie,
+    session_is_valid,
+)
 from tests.proxy import Proxy
 from tests.servers import QbittorrentServer
 from tests.webui import WebUI
-
-type Factory = Callable[[str], QbittorrentServer]
-
-
-@pytest.fixture
-async def proxy(qbittorrent: QbittorrentServer) -> AsyncIterator[Proxy]:
-    """Return a proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
-
-
-def session_cookie(client: Client) -> tuple[str, str]:
-    """Return the name and value of the session cookie the client holds."""
-    cookies = client._jar().filter_cookies(client.url)
-    assert len(cookies) == 1, "one session cookie"
-    morsel = next(iter(cookies.values()))
-    return morsel.key, morsel.value
-
-
-async def forget_session(server: QbittorrentServer, client: Client) -> None:
-    """End the client's session on the server, behind the client's back."""
-    name, value = session_cookie(client)
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{server.url}/api/v2/auth/logout", headers={"Cookie": f"{name}={value}"}
-        ) as response,
-    ):
-        assert response.status == 200
-    assert not await session_is_valid(server, name, value)
-
-
-async def session_is_valid(server: QbittorrentServer, name: str, value: str) -> bool:
-    """Return whether the server still knows a session cookie."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(
-            f"{server.url}/api/v2/app/version", headers={"Cookie": f"{name}={value}"}
-        ) as response,
-    ):
-        return response.status == 200
-
-
-async def set_preferences(server: QbittorrentServer, **preferences: object) -> None:
-    """Change a server's preferences through an independent session."""
-    async with WebUI(server) as webui:
-        await webui.post("app/setPreferences", {"json": json.dumps(preferences)})
-
 
 # Username and password ----------------------------------------------------------
 
@@ -85,7 +41,7 @@ async def test_login_keeps_whatever_cookie_the_server_names(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """4.x answers 200 Ok. with SID, 5.2+ 204 with QBT_SID_<port>; both log in."""
-    async with Client(proxy.url, qbittorrent.username, qbittorrent.password) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         assert not client.is_logged_in
         await client.auth.log_in()
 
@@ -109,7 +65,7 @@ async def test_login_keeps_whatever_cookie_the_server_names(
 @pytest.mark.endpoints("auth/login", "app/version")
 async def test_first_call_logs_in(proxy: Proxy, qbittorrent: QbittorrentServer) -> None:
     """Nothing is sent before the first call, which logs in once for all calls."""
-    client = Client(proxy.url, qbittorrent.username, qbittorrent.password)
+    client = client_for(qbittorrent, proxy.url)
     async with client:
         assert proxy.requests == []
 
@@ -147,9 +103,7 @@ async def test_refused_password(proxy: Proxy, qbittorrent: QbittorrentServer) ->
 @pytest.mark.endpoints("auth/login", "auth/logout", "app/version")
 async def test_log_out(qbittorrent: QbittorrentServer) -> None:
     """Logging out ends the session on the server; the next call logs in again."""
-    async with Client(
-        qbittorrent.url, qbittorrent.username, qbittorrent.password
-    ) as client:
+    async with client_for(qbittorrent) as client:
         await client.auth_log_in()
         name, value = session_cookie(client)
 
@@ -172,7 +126,7 @@ async def test_leaving_the_block_survives_a_dead_server(
     qbittorrent: QbittorrentServer,
 ) -> None:
     """A server that cannot be reached at the end does not break leaving the block."""
-    client = Client(qbittorrent.url, qbittorrent.username, qbittorrent.password)
+    client = client_for(qbittorrent)
     async with client:
         await client.auth_log_in()
         client.url = client.url.with_port(1)
@@ -187,7 +141,7 @@ async def test_relogin_after_the_server_forgets_the_session(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """Calls after the session ended behind the client's back succeed, after one login."""
-    async with Client(proxy.url, qbittorrent.username, qbittorrent.password) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         await client.auth_log_in()
         await forget_session(qbittorrent, client)
 
@@ -202,29 +156,26 @@ async def test_relogin_after_the_server_forgets_the_session(
 
 @pytest.mark.endpoints("auth/login", "app/version")
 async def test_relogin_after_a_restart(
-    qbittorrent: QbittorrentServer,
-    qbittorrent_factory: Factory,
-    endpoint_calls: list[str],
+    private_server: QbittorrentServer, endpoint_calls: list[str]
 ) -> None:
     """After the server restarts (forgetting every session), one login repairs it."""
-    server = qbittorrent_factory(qbittorrent.version)
-    async with Client(server.url, server.username, server.password) as client:
-        assert await client.app_version() == f"v{server.version}"
-        await asyncio.to_thread(server.restart)
+    async with client_for(private_server) as client:
+        assert await client.app_version() == f"v{private_server.version}"
+        await asyncio.to_thread(private_server.restart)
 
         versions = await asyncio.gather(*(client.app_version() for _ in range(5)))
 
-        assert set(versions) == {f"v{server.version}"}
+        assert set(versions) == {f"v{private_server.version}"}
         assert endpoint_calls.count("auth/login") == 2
 
 
 @pytest.mark.endpoints("auth/login")
-async def test_banned_ip_is_never_retried(
-    qbittorrent: QbittorrentServer, qbittorrent_factory: Factory
-) -> None:
+async def test_banned_ip_is_never_retried(private_webui: WebUI) -> None:
     """A login answered 403 (banned) raises Banned, after exactly one attempt."""
-    server = qbittorrent_factory(qbittorrent.version)
-    await set_preferences(server, web_ui_max_auth_fail_count=2, web_ui_ban_duration=5)
+    server = private_webui.server
+    await private_webui.set_preferences(
+        web_ui_max_auth_fail_count=2, web_ui_ban_duration=5
+    )
     async with Client(server.url, server.username, "not-the-password") as wrong:
         for _ in range(2):
             with pytest.raises(LoginFailed) as refused:
@@ -233,7 +184,7 @@ async def test_banned_ip_is_never_retried(
 
     async with (
         Proxy(server.url) as proxy,
-        Client(proxy.url, server.username, server.password) as client,
+        client_for(server, proxy.url) as client,
     ):
         with pytest.raises(Banned) as banned:
             await client.app_version()
@@ -259,9 +210,7 @@ async def test_host_header_refusal_says_what_to_change(
     qbittorrent: QbittorrentServer, endpoint_calls: list[str]
 ) -> None:
     """A 401 from the Host-header check is Unauthorized401Error, and no re-login."""
-    async with Client(
-        qbittorrent.url, qbittorrent.username, qbittorrent.password
-    ) as client:
+    async with client_for(qbittorrent) as client:
         await client.auth_log_in()
 
         with pytest.raises(Unauthorized401Error) as caught:
@@ -281,12 +230,7 @@ async def test_host_header_refusal_says_what_to_change(
 @pytest.mark.endpoints("auth/login")
 async def test_host_header_refusal_at_login(qbittorrent: QbittorrentServer) -> None:
     """At login a 401 is LoginFailed, and its message names the Host-header check."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        extra_headers={"Host": "127.0.0.1:1"},
-    ) as client:
+    async with client_for(qbittorrent, extra_headers={"Host": "127.0.0.1:1"}) as client:
         with pytest.raises(LoginFailed) as caught:
             await client.auth_log_in()
 
@@ -313,12 +257,10 @@ async def test_no_credentials_on_a_server_that_wants_them(
 
 
 @pytest.mark.endpoints("app/version", "app/webapiVersion")
-async def test_no_credentials_with_local_bypass(
-    qbittorrent: QbittorrentServer, qbittorrent_factory: Factory
-) -> None:
+async def test_no_credentials_with_local_bypass(private_webui: WebUI) -> None:
     """A server that skips authentication for local clients works without credentials."""
-    server = qbittorrent_factory(qbittorrent.version)
-    await set_preferences(server, bypass_local_auth=True)
+    server = private_webui.server
+    await private_webui.set_preferences(bypass_local_auth=True)
 
     async with Proxy(server.url) as proxy, Client(proxy.url) as client:
         assert not client.uses_login
@@ -336,15 +278,14 @@ async def test_no_credentials_with_local_bypass(
 
 
 @pytest.fixture
-async def api_key(qbittorrent: QbittorrentServer) -> AsyncIterator[str]:
+async def api_key(webui: WebUI) -> AsyncIterator[str]:
     """Return a fresh API key of the module's server (a made-up one before 5.2)."""
-    if qbittorrent.version < "5.2":
+    if webui.server.version < "5.2":
         yield "qbt_" + "a" * 28
         return
-    async with WebUI(qbittorrent) as webui:
-        answer = await webui.post("app/rotateAPIKey")
-        yield answer["apiKey"]
-        await webui.post("app/deleteAPIKey")
+    answer = await webui.post("app/rotateAPIKey")
+    yield answer["apiKey"]
+    await webui.post("app/deleteAPIKey")
 
 
 @pytest.mark.endpoints("app/version", "app/webapiVersion")

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 import json
-import re
-import secrets
 
 import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Dictionary
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, has, unique
 from tests.servers import QbittorrentServer
 from tests.webui import WebUI
-
-NEEDS = "needs Web API 2.13.1 (qBittorrent 5.2.0 or newer)"
-
-
-@pytest.fixture
-async def strict(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises for endpoints its server lacks."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
-
-
-async def assert_absent(
-    api: Client, call: Callable[[Client], Awaitable[object]], method: str
-) -> None:
-    """The call returns None, or raises naming the version when the client is strict."""
-    if not api.raise_not_implemented:
-        assert await call(api) is None
-        return
-    with pytest.raises(NotImplementedError, match=re.escape(f"{method} {NEEDS}")):
-        await call(api)
 
 
 @pytest.mark.endpoints("clientdata/store", "clientdata/load")
@@ -45,12 +17,18 @@ async def test_store_and_load(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """Stored JSON values load by key; a null value deletes its key."""
-    if parse_version(qbittorrent.api_version) < (2, 13, 1):
-        for api in (client, strict):
-            await assert_absent(api, lambda a: a.clientdata_store({"k": 1}), "store")
-            await assert_absent(api, lambda a: a.clientdata.load(["k"]), "load")
+    if not has(qbittorrent, "clientdata/store", "clientdata/load"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.13.1 (qBittorrent 5.2.0 or newer)",
+            {
+                "clientdata/store": lambda api: api.clientdata_store({"k": 1}),
+                "clientdata/load": lambda api: api.clientdata.load(["k"]),
+            },
+        )
         return
-    prefix = f"qbt-plus-test-{secrets.token_hex(4)}"
+    prefix = unique("qbt-plus-test")
     settings, name = f"{prefix}-settings", f"{prefix}-name"
     value = {"theme": "dark", "columns": [1, 2, 3], "nested": {"on": True}}
 

@@ -8,15 +8,13 @@ an error message, a repr or a log line.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 import contextlib
-from http.cookies import SimpleCookie
 import logging
 import socket
 import time
 from typing import Any
 
-import aiohttp
 import pytest
 
 from custom_components.qbittorrent_plus.api import (
@@ -37,21 +35,10 @@ from custom_components.qbittorrent_plus.api import (
     UnsupportedMediaType415Error,
 )
 from custom_components.qbittorrent_plus.api.errors import APIKeyRefused
+from tests.api.helpers import client_for, forget_session, session_cookie
 from tests.proxy import Proxy
 from tests.servers import QbittorrentServer, free_port, real_sockets
 from tests.webui import WebUI
-
-
-@pytest.fixture
-async def proxy(qbittorrent: QbittorrentServer) -> AsyncIterator[Proxy]:
-    """Return a proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
-
-
-def through(proxy: Proxy, server: QbittorrentServer, **options: Any) -> Client:
-    """Return a client that reaches the server through the proxy."""
-    return Client(proxy.url, server.username, server.password, **options)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +66,7 @@ async def test_status_maps_to_its_error(
     """Each status raises its own class, which knows the status code."""
     proxy.answer("app/version", status=status, body=b"injected")
 
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         with pytest.raises(HTTPError) as caught:
             await client.app_version()
 
@@ -96,7 +83,7 @@ async def test_403_logs_in_again_once_and_repeats_once(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """A 403 that persists after a new login is raised, after one login and one repeat."""
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         await client.auth_log_in()
         proxy.answer("app/version", status=403, body=b"Forbidden")
 
@@ -119,7 +106,7 @@ async def test_login_failing_for_another_reason(
     """A login that fails with a 5xx raises it, once for the calls failing together."""
     proxy.answer("auth/login", status=500, body=b"boom", times=1)
 
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         results = await asyncio.gather(
             *(client.app_version() for _ in range(3)), return_exceptions=True
         )
@@ -134,9 +121,7 @@ async def test_login_failing_for_another_reason(
 @pytest.mark.endpoints("app/version")
 async def test_real_statuses(qbittorrent: QbittorrentServer) -> None:
     """Statuses the real server gives map the same way as injected ones."""
-    async with Client(
-        qbittorrent.url, qbittorrent.username, qbittorrent.password
-    ) as client:
+    async with client_for(qbittorrent) as client:
         with pytest.raises(NotFound404Error) as missing:
             await client._call("torrents/properties", {"hash": "0" * 40})
         with pytest.raises(BadRequest400Error) as bad:
@@ -165,12 +150,12 @@ async def test_real_statuses(qbittorrent: QbittorrentServer) -> None:
 )
 @pytest.mark.endpoints("app/buildInfo")
 async def test_broken_json(
-    proxy: Proxy, qbittorrent: QbittorrentServer, inject: Any
+    proxy: Proxy, qbittorrent: QbittorrentServer, webui: WebUI, inject: Any
 ) -> None:
     """Malformed or cut JSON is a connection error that says so, not a ValueError."""
     inject(proxy)
 
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.app_build_info()
 
@@ -179,16 +164,16 @@ async def test_broken_json(
             caught.value
         )
         proxy.clear()
-        assert await client.app_build_info() == await _build_info(qbittorrent)
+        assert await client.app_build_info() == await webui.get("app/buildInfo")
 
 
 @pytest.mark.parametrize("fault", ["break_off", "reset"])
 @pytest.mark.endpoints("app/buildInfo")
 async def test_broken_connection(
-    proxy: Proxy, qbittorrent: QbittorrentServer, fault: str
+    proxy: Proxy, qbittorrent: QbittorrentServer, webui: WebUI, fault: str
 ) -> None:
     """A connection that breaks off midway or is reset is a connection error."""
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         await client.auth_log_in()
         # Every time: aiohttp itself tries again once on a reused connection.
         getattr(proxy, fault)("app/buildInfo")
@@ -202,7 +187,7 @@ async def test_broken_connection(
         assert not isinstance(caught.value, HTTPError)
         # Once the connection behaves, the next call works on the same session.
         proxy.clear()
-        assert await client.app_build_info() == await _build_info(qbittorrent)
+        assert await client.app_build_info() == await webui.get("app/buildInfo")
     assert proxy.count("auth/login") == 1
 
 
@@ -221,7 +206,7 @@ async def test_refused_connection() -> None:
 @pytest.mark.endpoints("app/version")
 async def test_request_timeout(proxy: Proxy, qbittorrent: QbittorrentServer) -> None:
     """An answer slower than the request timeout is a connection error, on time."""
-    async with through(proxy, qbittorrent, request_timeout=0.4) as client:
+    async with client_for(qbittorrent, proxy.url, request_timeout=0.4) as client:
         await client.auth_log_in()
         proxy.hang("app/version", times=1)
         started = time.monotonic()
@@ -281,7 +266,7 @@ async def test_concurrent_faults_stay_separate(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """A fault in one call leaves calls made at the same time alone."""
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         await client.auth_log_in()
         proxy.answer("app/buildInfo", status=500, body=b"boom")
 
@@ -310,13 +295,12 @@ async def test_no_secret_in_errors_reprs_or_logs(
         else:  # pragma: no cover - every call below fails
             pytest.fail("the call did not fail")
 
-    async with through(proxy, qbittorrent, request_timeout=0.5) as client:
+    async with client_for(qbittorrent, proxy.url, request_timeout=0.5) as client:
         await client.app_version()
-        sent = SimpleCookie(proxy.last("app/version").headers["Cookie"])
-        cookie = next(iter(sent.values())).value
+        _, cookie = session_cookie(client)
         seen.append(client)
         # The server forgets the session: the client logs in again.
-        await _log_out_with(proxy, cookie)
+        await forget_session(qbittorrent, client)
         await client.app_version()
         for status in (401, 403, 404, 500):
             proxy.answer("app/version", status=status, times=2)
@@ -343,23 +327,3 @@ async def test_no_secret_in_errors_reprs_or_logs(
     for secret in (qbittorrent.password, api_key, cookie):
         assert len(secret) > 8
         assert not [text for text in texts if secret in text]
-
-
-async def _log_out_with(proxy: Proxy, cookie_value: str) -> None:
-    """End a session on the server with its cookie, behind its client's back."""
-    cookie_name = proxy.last("app/version").headers["Cookie"].split("=", 1)[0]
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{proxy.upstream}api/v2/auth/logout",
-            cookies={cookie_name: cookie_value},
-        ) as response,
-    ):
-        assert response.status == 200
-
-
-async def _build_info(server: QbittorrentServer) -> dict[str, Any]:
-    """Return the build info straight from the server."""
-    async with WebUI(server) as webui:
-        info: dict[str, Any] = await webui.get("app/buildInfo")
-        return info

@@ -70,22 +70,20 @@ async def test_peer_log(client: Client, webui: WebUI) -> None:
     """A connection from a banned address shows in the peer log as blocked."""
     start = await client.log_peers()
     last_id = start[-1].id if start else -1
-    await client.transfer_ban_peers("127.0.0.1:1")
-    try:
 
-        async def blocked() -> list[Dictionary]:
-            # Each attempt is refused by the ban and logged by the server.
-            _, writer = await asyncio.open_connection(
-                "127.0.0.1", webui.server.torrent_port
-            )
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-            return await client.log.peers(last_known_id=last_id)
+    async def blocked() -> list[Dictionary]:
+        # Each attempt is refused by the ban and logged by the server.
+        _, writer = await asyncio.open_connection(
+            "127.0.0.1", webui.server.torrent_port
+        )
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return await client.log.peers(last_known_id=last_id)
 
+    async with webui.temporary_preferences("banned_IPs"):
+        await client.transfer_ban_peers("127.0.0.1:1")
         entries = await wait_for(blocked)
-    finally:
-        await webui.post("app/setPreferences", {"json": '{"banned_IPs": ""}'})
 
     assert all(isinstance(entry, Dictionary) for entry in entries)
     assert all(entry.id > last_id for entry in entries)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 import json
 from pathlib import Path
 from typing import Any
@@ -10,25 +10,17 @@ from typing import Any
 import pytest
 
 from custom_components.qbittorrent_plus.api import (
-    ENDPOINTS,
     BadRequest400Error,
     Client,
     Conflict409Error,
     Dictionary,
     FileError,
 )
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, has
 from tests.feeds_server import Article, FeedsServer
 from tests.servers import QbittorrentServer
 from tests.torrents import make_torrent
 from tests.webui import WebUI, wait_for
-
-
-@pytest.fixture
-async def feeds() -> AsyncIterator[FeedsServer]:
-    """Serve feeds on 127.0.0.1; a new port per test keeps feed URLs unique."""
-    async with FeedsServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -38,40 +30,10 @@ async def rss_processing(webui: WebUI) -> AsyncIterator[None]:
     qBittorrent 5.x also waits ``rss_fetch_delay`` seconds (2) between fetches from
     one host; without the wait the tests stay fast.
     """
-    keys = ("rss_processing_enabled", "rss_auto_downloading_enabled", "rss_fetch_delay")
-    preferences = await webui.get("app/preferences")
-    saved = {key: preferences[key] for key in keys if key in preferences}
-    await set_preferences(webui, rss_processing_enabled=True, rss_fetch_delay=0)
-    yield
-    await set_preferences(webui, **saved)
-
-
-async def set_preferences(webui: WebUI, **preferences: Any) -> None:
-    """Change server preferences through the independent session."""
-    await webui.post("app/setPreferences", {"json": json.dumps(preferences)})
-
-
-def has(server: QbittorrentServer, path: str) -> bool:
-    """Return whether the server's Web API version has the endpoint."""
-    return ENDPOINTS[path].exists_in(parse_version(server.api_version))
-
-
-async def assert_absent(
-    server: QbittorrentServer, call: Callable[[Client], Awaitable[Any]]
-) -> None:
-    """The call returns None, or raises NotImplementedError when asked to."""
-    async with Client(server.url, server.username, server.password) as lenient:
-        assert await call(lenient) is None
-    async with Client(
-        server.url,
-        server.username,
-        server.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as strict:
-        with pytest.raises(
-            NotImplementedError, match=r"needs Web API [\d.]+ \(qBittorrent"
-        ):
-            await call(strict)
+    async with webui.temporary_preferences(
+        "rss_auto_downloading_enabled", rss_processing_enabled=True, rss_fetch_delay=0
+    ):
+        yield
 
 
 async def feed_articles(
@@ -101,7 +63,11 @@ def articles_for(feeds: FeedsServer, *titles: str) -> list[Article]:
     "rss/removeItem",
 )
 async def test_folders_and_feeds(
-    client: Client, webui: WebUI, feeds: FeedsServer, qbittorrent: QbittorrentServer
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    feeds: FeedsServer,
+    qbittorrent: QbittorrentServer,
 ) -> None:
     """Folders and feeds are added, listed, moved, changed and removed."""
     url = feeds.serve_feed("tree.xml", "Tree", [])
@@ -140,14 +106,26 @@ async def test_folders_and_feeds(
         await client.rss_set_feed_url(new_url, "Moved")
         assert (await webui.get("rss/items"))["Moved"]["url"] == new_url
     else:
-        await assert_absent(qbittorrent, lambda api: api.rss_set_feed_url(url, "Moved"))
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.9.1 (qBittorrent ",
+            {"rss/setFeedURL": lambda api: api.rss_set_feed_url(url, "Moved")},
+        )
 
     if has(qbittorrent, "rss/setFeedRefreshInterval"):
         await client.rss.set_feed_refresh_interval("Moved", 90)
         assert (await webui.get("rss/items"))["Moved"]["refreshInterval"] == 90
     else:
         await assert_absent(
-            qbittorrent, lambda api: api.rss_set_feed_refresh_interval("Moved", 90)
+            client,
+            strict,
+            "needs Web API 2.11.5 (qBittorrent ",
+            {
+                "rss/setFeedRefreshInterval": (
+                    lambda api: api.rss_set_feed_refresh_interval("Moved", 90)
+                )
+            },
         )
 
     await client.rss_remove_item("Moved")
@@ -212,7 +190,11 @@ async def test_articles_refresh_and_read(
     "rss/removeRule",
 )
 async def test_rules(
-    client: Client, webui: WebUI, feeds: FeedsServer, qbittorrent: QbittorrentServer
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    feeds: FeedsServer,
+    qbittorrent: QbittorrentServer,
 ) -> None:
     """Rules are set, match articles, and are renamed, cloned and removed."""
     titles = ("Debian Linux ISO", "Cooking Show S01E01", "Arch Linux ISO")
@@ -257,7 +239,12 @@ async def test_rules(
         assert copy["enabled"] is False
         await client.rss.remove_rule("Plus penguin copy")
     else:
-        await assert_absent(qbittorrent, lambda api: api.rss_clone_rule("a", "b"))
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.15.4 (qBittorrent ",
+            {"rss/cloneRule": lambda api: api.rss_clone_rule("a", "b")},
+        )
 
     await client.rss_remove_rule("Plus penguin")
     rules = await webui.get("rss/rules")
@@ -267,12 +254,23 @@ async def test_rules(
 
 @pytest.mark.endpoints("rss/exportRules", "rss/importRules")
 async def test_export_and_import_rules(
-    client: Client, webui: WebUI, qbittorrent: QbittorrentServer, tmp_path: Path
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    qbittorrent: QbittorrentServer,
+    tmp_path: Path,
 ) -> None:
     """Exported rules come back unchanged when imported (Web API 2.16.2+)."""
-    if not has(qbittorrent, "rss/exportRules"):
-        await assert_absent(qbittorrent, lambda api: api.rss_export_rules())
-        await assert_absent(qbittorrent, lambda api: api.rss_import_rules({"x": {}}))
+    if not has(qbittorrent, "rss/exportRules", "rss/importRules"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.16.2 (qBittorrent ",
+            {
+                "rss/exportRules": lambda api: api.rss_export_rules(),
+                "rss/importRules": lambda api: api.rss_import_rules({"x": {}}),
+            },
+        )
         return
 
     names = ("Plus export one", "Plus export two")
@@ -331,7 +329,7 @@ async def test_rule_downloads_matching_article(
     await webui.post("rss/addFeed", {"url": url, "path": "Auto feed"})
     await webui.post("rss/refreshItem", {"itemPath": "Auto feed"})
     await wait_for(lambda: feed_articles(webui, "Auto feed", 2))
-    await set_preferences(webui, rss_auto_downloading_enabled=True)
+    await webui.set_preferences(rss_auto_downloading_enabled=True)
 
     await client.rss_set_rule(
         "Plus auto",
@@ -354,7 +352,5 @@ async def test_rule_downloads_matching_article(
 
     await client.rss_remove_rule("Plus auto")
     assert "Plus auto" not in await webui.get("rss/rules")
-    await webui.post(
-        "torrents/delete", {"hashes": torrent.info_hash, "deleteFiles": "false"}
-    )
+    await webui.delete_torrents(torrent.info_hash)
     await webui.post("rss/removeItem", {"path": "Auto feed"})

@@ -9,24 +9,20 @@ it says so.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-import json
+from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 import pytest
 
 from custom_components.qbittorrent_plus.api import (
-    ENDPOINTS,
     Client,
     Conflict409Error,
     Dictionary,
     NotFound404Error,
 )
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, has
 from tests.feeds_server import FeedsServer
 from tests.search_engine import SLOW_WORD, Engine, EngineResult, write_engine
 from tests.servers import QbittorrentServer, free_port
@@ -34,13 +30,6 @@ from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
 ENGINE_NAME = "plusengine"
-
-
-@pytest.fixture
-async def feeds() -> AsyncIterator[FeedsServer]:
-    """Serve the .torrent files that search results link to."""
-    async with FeedsServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -72,72 +61,27 @@ async def server_plugin(webui: WebUI, name: str) -> dict[str, Any] | None:
     return next((plugin for plugin in plugins if plugin["name"] == name), None)
 
 
-async def last_log_id(webui: WebUI) -> int:
-    """Return the id of the newest message of the main log."""
-    messages: list[dict[str, Any]] = await webui.get("log/main")
-    return max((message["id"] for message in messages), default=-1)
-
-
-async def logged_since(webui: WebUI, log_id: int, text: str) -> str | None:
-    """Return the first main-log message after ``log_id`` that contains ``text``."""
-    messages: list[dict[str, Any]] = await webui.get(
-        "log/main", last_known_id=str(log_id)
-    )
-    return next((m["message"] for m in messages if text in m["message"]), None)
-
-
 async def job_status(observer: WebUI | Client, search_id: int) -> dict[str, Any] | None:
     """Return a search's status as the server lists it, or None once it is gone."""
-    try:
-        if isinstance(observer, Client):
-            statuses: Sequence[Mapping[str, Any]] = await observer.search_status(
-                search_id, simple_responses=True
-            )
-        else:
-            statuses = await observer.get("search/status", id=str(search_id))
-    except NotFound404Error:
-        return None
-    except aiohttp.ClientResponseError as err:
-        if err.status == 404:
+    statuses: Sequence[Mapping[str, Any]] | None
+    if isinstance(observer, Client):
+        try:
+            statuses = await observer.search_status(search_id, simple_responses=True)
+        except NotFound404Error:
             return None
-        raise
-    return dict(statuses[0])
+    else:
+        statuses = await observer.get_or_none("search/status", id=str(search_id))
+    return None if statuses is None else dict(statuses[0])
 
 
-def has(server: QbittorrentServer, path: str) -> bool:
-    """Return whether the server's Web API version has the endpoint."""
-    return ENDPOINTS[path].exists_in(parse_version(server.api_version))
-
-
-async def assert_absent(
-    server: QbittorrentServer,
-    call: Callable[[Client], Awaitable[Any]],
-    reason: str,
-) -> None:
-    """The call returns None, or raises NotImplementedError (matching ``reason``)."""
-    async with Client(server.url, server.username, server.password) as lenient:
-        assert await call(lenient) is None
-    async with Client(
-        server.url,
-        server.username,
-        server.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as strict:
-        with pytest.raises(NotImplementedError, match=reason):
-            await call(strict)
-
-
-@asynccontextmanager
-async def unreachable_proxy(
-    webui: WebUI, server: QbittorrentServer
-) -> AsyncIterator[None]:
-    """Send the server's own downloads to a proxy that refuses every connection.
+def unreachable_proxy(server: QbittorrentServer) -> dict[str, Any]:
+    """Return preferences that send the server's own downloads to a dead proxy.
 
     Updating plugins downloads qBittorrent's plugin index from the internet; through
-    this proxy it fails the same way on every machine, with or without a network.
+    this proxy, which refuses every connection, it fails the same way on every
+    machine, with or without a network.
     """
-    preferences = await webui.get("app/preferences")
-    proxy: dict[str, Any] = {
+    return {
         "proxy_ip": "127.0.0.1",
         "proxy_port": free_port(),
         # 5.x names proxy types and asks which traffic uses the proxy; 4.x numbers
@@ -148,12 +92,6 @@ async def unreachable_proxy(
             else {"proxy_type": 1, "proxy_torrents_only": False}
         ),
     }
-    saved = {key: preferences[key] for key in proxy}
-    await webui.post("app/setPreferences", {"json": json.dumps(proxy)})
-    try:
-        yield
-    finally:
-        await webui.post("app/setPreferences", {"json": json.dumps(saved)})
 
 
 @pytest.mark.endpoints(
@@ -271,6 +209,7 @@ async def _stopped(lookup: Awaitable[dict[str, Any] | None]) -> dict[str, Any] |
 async def test_download_torrent(
     *,
     client: Client,
+    strict: Client,
     webui: WebUI,
     qbittorrent: QbittorrentServer,
     engine: Engine,
@@ -280,9 +219,16 @@ async def test_download_torrent(
     """A result's torrent is fetched through its plugin and added (Web API 2.11+)."""
     if not has(qbittorrent, "search/downloadTorrent"):
         await assert_absent(
-            qbittorrent,
-            lambda api: api.search_download_torrent("magnet:?xt=urn:btih:0", "x"),
-            r"needs Web API 2\.11 \(qBittorrent 5\.0\.0",
+            client,
+            strict,
+            "needs Web API 2.11 (qBittorrent 5.0.0",
+            {
+                "search/downloadTorrent": (
+                    lambda api: api.search_download_torrent(
+                        "magnet:?xt=urn:btih:0", "x"
+                    )
+                )
+            },
         )
         return
 
@@ -294,9 +240,7 @@ async def test_download_torrent(
     added = await wait_for(lambda: webui.torrent(torrent.info_hash))
     assert added["name"] == torrent.name
     assert feeds.hits[f"torrents/{torrent.path.name}"] == 1
-    await webui.post(
-        "torrents/delete", {"hashes": torrent.info_hash, "deleteFiles": "true"}
-    )
+    await webui.delete_torrents(torrent.info_hash, delete_files=True)
     await webui.post("search/uninstallPlugin", {"names": engine.name})
 
 
@@ -305,23 +249,22 @@ async def test_update_plugins(
     client: Client, webui: WebUI, qbittorrent: QbittorrentServer
 ) -> None:
     """The server checks for plugin updates and logs that the index is unreachable."""
-    log_id = await last_log_id(webui)
-    async with unreachable_proxy(webui, qbittorrent):
+    log_id = await webui.last_log_id()
+    async with webui.temporary_preferences(**unreachable_proxy(qbittorrent)):
         await client.search_update_plugins()
-        message = await wait_for(
-            lambda: logged_since(webui, log_id, "Failed to check for plugin updates")
+        entry = await wait_for(
+            lambda: webui.logged_since(log_id, "Failed to check for plugin updates")
         )
-    assert "Update server is temporarily unavailable" in message
+    assert "Update server is temporarily unavailable" in entry["message"]
 
 
 @pytest.mark.endpoints("search/categories")
-async def test_categories_were_removed(
-    client: Client, qbittorrent: QbittorrentServer
-) -> None:
+async def test_categories_were_removed(client: Client, strict: Client) -> None:
     """search/categories is gone since Web API 2.6; plugins list their categories."""
     assert await client.search_categories() is None
     await assert_absent(
-        qbittorrent,
-        lambda api: api.search.categories("all"),
-        r"search/categories was removed in Web API 2\.6; use search/plugins",
+        client,
+        strict,
+        "was removed in Web API 2.6; use search/plugins",
+        {"search/categories": lambda api: api.search.categories("all")},
     )

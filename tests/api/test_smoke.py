@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.qbittorrent_plus.api import Client, LoginFailed
+from tests.api.helpers import client_for
 from tests.servers import QbittorrentServer
 from tests.torrents import make_torrent
 from tests.webui import WebUI, wait_for
@@ -18,9 +19,7 @@ SEEDING_STATES = {"uploading", "stalledUP", "queuedUP", "stoppedUP", "pausedUP"}
 @pytest.mark.endpoints("auth/login", "app/version", "app/webapiVersion")
 async def test_login_and_versions(qbittorrent: QbittorrentServer) -> None:
     """Both servers accept the fixture's credentials and report their versions."""
-    async with Client(
-        qbittorrent.url, qbittorrent.username, qbittorrent.password
-    ) as client:
+    async with client_for(qbittorrent) as client:
         await client.auth_log_in()
         assert await client.app_version() == f"v{qbittorrent.version}"
         assert await client.app_web_api_version() == qbittorrent.api_version
@@ -60,10 +59,8 @@ async def test_made_torrent_seeds(
         )
 
     assert await wait_for(seeding)
-    await webui.post(
-        "torrents/delete", {"hashes": torrent.info_hash, "deleteFiles": "false"}
-    )
-    assert await wait_for(lambda: _absent(webui, torrent.info_hash))
+    await webui.delete_torrents(torrent.info_hash)
+    assert await webui.torrent(torrent.info_hash) is None
 
 
 async def test_stopped_torrent_without_data(webui: WebUI, tmp_path: Path) -> None:
@@ -79,10 +76,4 @@ async def test_stopped_torrent_without_data(webui: WebUI, tmp_path: Path) -> Non
     info = await wait_for(settled)
     assert info["progress"] == 0
     assert info["save_path"].rstrip("/") == str(webui.server.download_dir)
-    await webui.post(
-        "torrents/delete", {"hashes": torrent.info_hash, "deleteFiles": "true"}
-    )
-
-
-async def _absent(webui: WebUI, info_hash: str) -> bool:
-    return await webui.torrent(info_hash) is None
+    await webui.delete_torrents(torrent.info_hash, delete_files=True)

@@ -9,13 +9,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+import json
 from pathlib import Path
+import pickle
 import secrets
 from typing import Any
 
 import pytest
 
-from custom_components.qbittorrent_plus.api import Client, Dictionary, NotFound404Error
+from custom_components.qbittorrent_plus.api import (
+    Client,
+    Dictionary,
+    JSONObject,
+    NotFound404Error,
+)
 from custom_components.qbittorrent_plus.api.maindata import (
     MainData,
     MainDataChanges,
@@ -218,9 +225,13 @@ async def test_sync_maindata_returns_full_updates_then_deltas(
         assert isinstance(full, Dictionary)
         assert full.full_update is True
         assert full.rid >= 1
+        assert isinstance(full.torrents, Dictionary)
         torrent = full.torrents[made.info_hash]
-        assert isinstance(torrent, Dictionary)
+        assert isinstance(torrent, JSONObject)
         assert torrent.name == made.name
+        # An entry is no dict, but a plain copy of it is, and it survives pickling.
+        assert json.loads(json.dumps(dict(torrent))) == torrent
+        assert pickle.loads(pickle.dumps(torrent)) == torrent  # noqa: S301 - our own bytes
         # The server itself still says pausedDL on 4.x; the client says stoppedDL.
         assert listed["state"] == ("pausedDL" if is_old(webui.server) else "stoppedDL")
         assert torrent.state == "stoppedDL"

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-import http.client
-import json
-from pathlib import Path
 import ssl
-import time
-from urllib.parse import urlencode
 
 import pytest
 import trustme
 
-from custom_components.qbittorrent_plus.api import APIConnectionError, Client
-from tests.servers import START_TIMEOUT, VERSIONS, QbittorrentServer, real_sockets
+from custom_components.qbittorrent_plus.api import APIConnectionError
+from tests.api.helpers import client_for
+from tests.servers import VERSIONS, QbittorrentServer, running_server
 
 
 @dataclass
@@ -41,91 +37,29 @@ class HttpsServer:
         return context
 
 
-def _request(
-    connection: http.client.HTTPConnection,
-    path: str,
-    form: dict[str, str],
-    cookie: str = "",
-) -> http.client.HTTPResponse:
-    connection.request(
-        "POST",
-        f"/api/v2/{path}",
-        body=urlencode(form),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            **({"Cookie": cookie} if cookie else {}),
-        },
-    )
-    response = connection.getresponse()
-    response.read()
-    assert response.status in (200, 204), f"{path}: {response.status}"
-    return response
-
-
-def enable_https(server: QbittorrentServer, cert: Path, key: Path) -> None:
-    """Turn HTTPS on through the preferences, and wait until it answers."""
-    with real_sockets():
-        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
-        login = _request(
-            connection,
-            "auth/login",
-            {"username": server.username, "password": server.password},
-        )
-        cookie = login.getheader("Set-Cookie", "").split(";", 1)[0]
-        preferences = {
-            "use_https": True,
-            "web_ui_https_cert_path": str(cert),
-            "web_ui_https_key_path": str(key),
-        }
-        _request(
-            connection, "app/setPreferences", {"json": json.dumps(preferences)}, cookie
-        )
-        connection.close()
-
-
-def answers_https(server: QbittorrentServer, context: ssl.SSLContext) -> bool:
-    """Return whether the server answers HTTPS with a certificate the context trusts."""
-    with real_sockets():
-        connection = http.client.HTTPSConnection(
-            server.host, server.port, timeout=2, context=context
-        )
-        try:
-            connection.request("GET", "/api/v2/app/version")
-            connection.getresponse().read()
-        except OSError, http.client.HTTPException:
-            return False
-        finally:
-            connection.close()
-    return True
-
-
 @pytest.fixture(scope="module", params=VERSIONS, ids=lambda v: f"qbt-{v}")
 def https_server(request: pytest.FixtureRequest) -> Iterator[HttpsServer]:
     """Run a private server of each version that answers HTTPS only."""
     ca = trustme.CA()
-    server = QbittorrentServer(request.param)
-    try:
-        server.start()
+    with running_server(request.param) as server:
         issued = ca.issue_cert(server.host)
         cert, key = server.profile_dir / "webui.crt", server.profile_dir / "webui.key"
         issued.cert_chain_pems[0].write_to_path(str(cert))
         issued.private_key_pem.write_to_path(str(key))
-        enable_https(server, cert, key)
+        server.set_preferences(
+            use_https=True,
+            web_ui_https_cert_path=str(cert),
+            web_ui_https_key_path=str(key),
+        )
         running = HttpsServer(server, ca)
-        context = running.trusting_context()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not answers_https(server, context):
-            assert time.monotonic() < deadline, "HTTPS did not come up"
-            time.sleep(0.05)
+        server.wait_until_answering(running.trusting_context())
         yield running
-    finally:
-        server.destroy()
 
 
 async def test_certificate_is_verified_by_default(https_server: HttpsServer) -> None:
     """A certificate no trusted authority signed is refused, and the error says TLS."""
     server = https_server.server
-    async with Client(https_server.url, server.username, server.password) as client:
+    async with client_for(server, https_server.url) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.app_version()
         assert not client.is_logged_in
@@ -139,11 +73,8 @@ async def test_certificate_is_verified_by_default(https_server: HttpsServer) -> 
 async def test_verification_off(https_server: HttpsServer) -> None:
     """With verification off, the same server is reached over TLS."""
     server = https_server.server
-    async with Client(
-        https_server.url,
-        server.username,
-        server.password,
-        verify_webui_certificate=False,
+    async with client_for(
+        server, https_server.url, verify_webui_certificate=False
     ) as client:
         assert await client.app_version() == f"v{server.version}"
         # The session cookie is Secure over HTTPS, and still sent.
@@ -153,10 +84,9 @@ async def test_verification_off(https_server: HttpsServer) -> None:
 async def test_context_that_trusts_the_ca(https_server: HttpsServer) -> None:
     """An SSLContext trusting the CA verifies the certificate and connects."""
     server = https_server.server
-    async with Client(
+    async with client_for(
+        server,
         https_server.url,
-        server.username,
-        server.password,
         verify_webui_certificate=https_server.trusting_context(),
     ) as client:
         assert await client.app_version() == f"v{server.version}"
@@ -169,13 +99,10 @@ async def test_environment_turns_verification_off(
     server = https_server.server
     monkeypatch.setenv("QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE", "")
 
-    async with Client(https_server.url, server.username, server.password) as client:
+    async with client_for(server, https_server.url) as client:
         assert await client.app_version() == f"v{server.version}"
-    async with Client(
-        https_server.url,
-        server.username,
-        server.password,
-        verify_webui_certificate=True,
+    async with client_for(
+        server, https_server.url, verify_webui_certificate=True
     ) as strict:
         with pytest.raises(APIConnectionError, match=r"^TLS failed"):
             await strict.app_version()
@@ -184,9 +111,7 @@ async def test_environment_turns_verification_off(
 async def test_plain_http_to_an_https_server(https_server: HttpsServer) -> None:
     """Plain HTTP to a WebUI that speaks HTTPS is a connection error."""
     server = https_server.server
-    async with Client(
-        server.url, server.username, server.password, request_timeout=5
-    ) as client:
+    async with client_for(server, request_timeout=5) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.app_version()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -11,14 +10,13 @@ import aiohttp
 import pytest
 
 from custom_components.qbittorrent_plus.api import (
-    ENDPOINTS,
     Client,
     Conflict409Error,
     Dictionary,
     NotFound404Error,
 )
 from custom_components.qbittorrent_plus.api.torrentcreator import TaskStatus
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, has
 from tests.servers import QbittorrentServer
 from tests.torrents import make_torrent
 from tests.webui import WebUI, wait_for
@@ -30,51 +28,34 @@ ALL_ENDPOINTS = (
     "torrentcreator/deleteTask",
 )
 TRACKERS = ["http://127.0.0.1:1/announce", "", "http://127.0.0.1:2/announce"]
+NEEDS = "needs Web API 2.10.4 (qBittorrent 5.0.0"
 
 
-def has_torrentcreator(server: QbittorrentServer) -> bool:
-    """Return whether the server's Web API version has the torrent creator."""
-    version = parse_version(server.api_version)
-    return all(ENDPOINTS[path].exists_in(version) for path in ALL_ENDPOINTS)
-
-
-async def assert_absent(
-    server: QbittorrentServer, call: Callable[[Client], Awaitable[Any]]
-) -> None:
-    """The call returns None, or raises NotImplementedError naming the version."""
-    async with Client(server.url, server.username, server.password) as lenient:
-        assert await call(lenient) is None
-    async with Client(
-        server.url,
-        server.username,
-        server.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as strict:
-        with pytest.raises(
-            NotImplementedError, match=r"needs Web API 2\.10\.4 \(qBittorrent 5\.0\.0"
-        ):
-            await call(strict)
-
-
-async def assert_all_absent(server: QbittorrentServer, source: Path) -> None:
+async def assert_all_absent(client: Client, strict: Client, source: Path) -> None:
     """Every torrentcreator method is absent from the server."""
-    await assert_absent(server, lambda api: api.torrentcreator_add_task(source))
-    await assert_absent(server, lambda api: api.torrentcreator_status())
-    await assert_absent(server, lambda api: api.torrentcreator.torrent_file("id"))
-    await assert_absent(server, lambda api: api.torrentcreator_delete_task("id"))
+    await assert_absent(
+        client,
+        strict,
+        NEEDS,
+        {
+            "torrentcreator/addTask": lambda api: api.torrentcreator_add_task(source),
+            "torrentcreator/status": lambda api: api.torrentcreator_status(),
+            "torrentcreator/torrentFile": (
+                lambda api: api.torrentcreator.torrent_file("id")
+            ),
+            "torrentcreator/deleteTask": (
+                lambda api: api.torrentcreator_delete_task("id")
+            ),
+        },
+    )
 
 
 async def task_status(webui: WebUI, task_id: str) -> dict[str, Any] | None:
     """Return a task as the server lists it, or None when it is unknown."""
-    try:
-        tasks: list[dict[str, Any]] = await webui.get(
-            "torrentcreator/status", taskID=task_id
-        )
-    except aiohttp.ClientResponseError as err:
-        if err.status == 404:
-            return None
-        raise
-    return tasks[0]
+    tasks: list[dict[str, Any]] | None = await webui.get_or_none(
+        "torrentcreator/status", taskID=task_id
+    )
+    return None if tasks is None else tasks[0]
 
 
 async def wait_for_status(webui: WebUI, task_id: str, status: str) -> dict[str, Any]:
@@ -129,15 +110,19 @@ def bdecode(data: bytes) -> tuple[Any, bytes]:
     "torrentcreator/deleteTask",
 )
 async def test_create_torrent(
-    client: Client, webui: WebUI, qbittorrent: QbittorrentServer, tmp_path: Path
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    qbittorrent: QbittorrentServer,
+    tmp_path: Path,
 ) -> None:
     """A task makes a valid torrent of a folder; the task is then deleted."""
     made = make_torrent(
         tmp_path, "plus-created", files={"a.bin": 20_000, "sub/b.bin": 70_000}
     )
     source = made.save_path / made.name
-    if not has_torrentcreator(qbittorrent):
-        await assert_all_absent(qbittorrent, source)
+    if not has(qbittorrent, *ALL_ENDPOINTS):
+        await assert_all_absent(client, strict, source)
         return
 
     task = await client.torrentcreator_add_task(
@@ -203,7 +188,7 @@ async def test_create_torrent(
         return info if info and info["progress"] == 1 else None
 
     assert (await wait_for(complete))["total_size"] == made.size
-    await webui.post("torrents/delete", {"hashes": info_hash, "deleteFiles": "false"})
+    await webui.delete_torrents(info_hash)
 
     await client.torrentcreator_delete_task(task_id)
     assert await task_status(webui, task_id) is None
@@ -220,12 +205,16 @@ async def test_create_torrent(
     "torrentcreator/deleteTask",
 )
 async def test_unfinished_and_failed_tasks(
-    client: Client, webui: WebUI, qbittorrent: QbittorrentServer, tmp_path: Path
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    qbittorrent: QbittorrentServer,
+    tmp_path: Path,
 ) -> None:
     """Unfinished and failed tasks have no torrent to fetch."""
     missing = tmp_path / "missing"
-    if not has_torrentcreator(qbittorrent):
-        await assert_all_absent(qbittorrent, missing)
+    if not has(qbittorrent, *ALL_ENDPOINTS):
+        await assert_all_absent(client, strict, missing)
         return
 
     # 8 GiB of hole: nothing is written, but hashing it takes the server seconds.
@@ -260,17 +249,27 @@ async def test_unfinished_and_failed_tasks(
 
 @pytest.mark.endpoints("torrentcreator/addTask", "torrentcreator/deleteTask")
 async def test_task_starts_seeding(
-    client: Client, webui: WebUI, qbittorrent: QbittorrentServer, tmp_path: Path
+    client: Client,
+    strict: Client,
+    webui: WebUI,
+    qbittorrent: QbittorrentServer,
+    tmp_path: Path,
 ) -> None:
     """With start_seeding the new torrent is added, seeding from its source."""
     made = make_torrent(tmp_path, "plus-seeded", files={"c.bin": 30_000})
     source = made.save_path / made.name
     # Dot files are left out by default.
     (source / ".hidden").write_bytes(b"not in the torrent")
-    if not has_torrentcreator(qbittorrent):
+    if not has(qbittorrent, *ALL_ENDPOINTS):
         await assert_absent(
-            qbittorrent,
-            lambda api: api.torrentcreator_add_task(source, start_seeding=True),
+            client,
+            strict,
+            NEEDS,
+            {
+                "torrentcreator/addTask": (
+                    lambda api: api.torrentcreator_add_task(source, start_seeding=True)
+                )
+            },
         )
         return
 
@@ -293,6 +292,4 @@ async def test_task_starts_seeding(
     assert [file["name"] for file in files] == [f"{made.name}/c.bin"]
 
     await client.torrentcreator_delete_task(task.taskID)
-    await webui.post(
-        "torrents/delete", {"hashes": added["hash"], "deleteFiles": "false"}
-    )
+    await webui.delete_torrents(added["hash"])

@@ -16,7 +16,6 @@ from aiohttp import web
 import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Conflict409Error, Dictionary
-from custom_components.qbittorrent_plus.api.torrents import Torrent
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
@@ -596,14 +595,3 @@ async def test_add_peers_connects_to_them(
 
 async def _absent(webui: WebUI, torrent: MadeTorrent) -> bool:
     return await webui.torrent(torrent.info_hash) is None
-
-
-def test_torrent_is_a_dictionary() -> None:
-    """Torrent keeps the wire fields as keys and attributes; no client is called."""
-    torrent = Torrent(None, {"hash": "ab", "name": "n"})  # type: ignore[arg-type]
-
-    assert torrent == {"hash": "ab", "name": "n"}
-    assert torrent.name == "n"
-    assert torrent.info_hash == "ab"
-    with pytest.raises(AttributeError):
-        _ = torrent.missing

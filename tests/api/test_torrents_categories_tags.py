@@ -119,13 +119,17 @@ async def test_category_lifecycle(
     await client.torrents_edit_category(name, enable_download_path=False)
     assert (await categories(webui))[name]["savePath"] == str(tmp_path / "moved")
     assert (await categories(webui))[name]["download_path"] is False
+    # A download path turned off stays off too.
+    await client.torrents_edit_category(name, save_path=tmp_path / "again")
+    assert (await categories(webui))[name]["savePath"] == str(tmp_path / "again")
+    assert (await categories(webui))[name]["download_path"] is False
     await client.torrents_edit_category(name, download_path=download)
     assert (await categories(webui))[name]["download_path"] == str(download)
 
     # 4.x answered 409 to both an unknown category and an edit changing nothing.
     with pytest.raises(NotFound404Error):
         await client.torrents_edit_category(unique("nosuch"), save_path=save)
-    await client.torrents_edit_category(name, save_path=tmp_path / "moved")
+    await client.torrents_edit_category(name, save_path=tmp_path / "again")
     with pytest.raises(Conflict409Error):
         await client.torrents_create_category(name)
 

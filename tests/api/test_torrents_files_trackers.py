@@ -470,5 +470,15 @@ async def test_metadata(
         )
 
 
+async def test_parse_metadata_needs_files(
+    client: Client, endpoint_calls: list[str]
+) -> None:
+    """With no file to parse, the call is refused before reaching the server."""
+    with pytest.raises(ValueError, match="needs torrent_files"):
+        await client.torrents_parse_metadata([])
+
+    assert "torrents/parseMetadata" not in endpoint_calls
+
+
 async def _equals(probe: Any, expected: Any) -> bool:
     return bool(await probe() == expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -198,6 +199,77 @@ async def test_simple_responses_for_the_whole_client(
     assert plain["state"] == "stoppedDL"
     assert isinstance(rich, Torrent)
     assert type(properties) is dict
+
+
+@pytest.mark.endpoints("torrents/info", "torrents/properties")
+async def test_a_torrent_is_a_mapping_over_the_server_json(
+    client: Client, webui: WebUI, stopped: MadeTorrent
+) -> None:
+    """A Torrent reads, compares and copies like the JSON object the server sent."""
+    (torrent,) = await client.torrents_info(torrent_hashes=stopped.info_hash)
+    raw = await webui.torrent(stopped.info_hash)
+    assert raw is not None
+    # The server's fields, with the state's new name, and the clocks as the client
+    # read them (they may move between the two requests).
+    expected = {**raw, "state": "stoppedDL"} | {
+        key: torrent[key] for key in ("time_active", "last_activity", "added_on")
+    }
+
+    assert torrent == expected
+    assert expected == torrent
+    assert torrent != {**expected, "name": "other"}
+    assert torrent != list(expected)
+    plain = dict(torrent)
+    assert type(plain) is dict
+    assert json.loads(json.dumps(plain)) == expected
+    assert len(torrent) == len(raw)
+    assert list(torrent) == list(torrent.keys()) == list(raw)
+    assert list(torrent.values()) == list(expected.values())
+    assert dict(torrent.items()) == expected
+    assert "name" in torrent
+    assert "nothing" not in torrent
+    assert torrent.get("name") == torrent.name == torrent["name"] == stopped.name
+    assert torrent.get("nothing") is None
+    assert torrent.get("nothing", 0) == 0
+    with pytest.raises(KeyError):
+        _ = torrent["nothing"]
+    with pytest.raises(AttributeError, match="nothing"):
+        _ = torrent.nothing
+    assert repr(torrent) == f"Torrent({plain!r})"
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(torrent)
+
+    # Copies are torrents of the same client, over fields of their own.
+    for clone in (torrent.copy(), copy.copy(torrent), copy.deepcopy(torrent)):
+        assert type(clone) is Torrent
+        assert clone == torrent
+        clone["name"] = "clone"
+        assert torrent.name == stopped.name
+        assert (await clone.properties()).hash == stopped.info_hash
+
+    # Changing a torrent changes this object, not the server; refresh reads it again.
+    torrent["name"] = "local"
+    del torrent["category"]
+    assert torrent.name == "local"
+    assert "category" not in torrent
+    assert (await webui.torrent(stopped.info_hash) or {})["name"] == stopped.name
+    await torrent.refresh()
+    assert torrent.name == stopped.name
+    assert "category" in torrent
+
+
+@pytest.mark.endpoints("torrents/info")
+async def test_refresh_keeps_a_torrent_the_server_no_longer_has(
+    client: Client, webui: WebUI, stopped: MadeTorrent
+) -> None:
+    """Refreshing a removed torrent leaves its fields as they were."""
+    (torrent,) = await client.torrents_info(torrent_hashes=stopped.info_hash)
+    before = dict(torrent)
+    await remove(webui, stopped)
+
+    await torrent.refresh()
+
+    assert torrent == before
 
 
 @pytest.mark.endpoints("torrents/info")

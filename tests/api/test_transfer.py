@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-import re
-
 import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Dictionary
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from tests.api.helpers import assert_absent, has
 from tests.servers import QbittorrentServer
 from tests.webui import WebUI, wait_for
 
 KIB = 1024
-
-
-@pytest.fixture
-async def strict(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises for endpoints its server lacks."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
-
-
-def has_api(server: QbittorrentServer, version: str) -> bool:
-    """Return whether the server answers with at least this Web API version."""
-    return parse_version(server.api_version) >= parse_version(version)
-
-
-async def assert_absent(
-    client: Client,
-    strict: Client,
-    needs: str,
-    call: Callable[[Client], Awaitable[object]],
-) -> None:
-    """The call returns None, and raises naming the version it needs when asked to."""
-    assert await call(client) is None
-    with pytest.raises(NotImplementedError, match=re.escape(needs)):
-        await call(strict)
 
 
 async def alternative_mode(webui: WebUI) -> str:
@@ -152,19 +120,17 @@ async def test_speed_limits(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """Both limit sets are read and set in one call; left-out limits keep values."""
-    if not has_api(qbittorrent, "2.16"):
-        needs = "needs Web API 2.16 (qBittorrent 5.3.0 or newer)"
+    if not has(qbittorrent, "transfer/getSpeedLimits", "transfer/setSpeedLimits"):
         await assert_absent(
             client,
             strict,
-            f"transfer/getSpeedLimits {needs}",
-            lambda api: api.transfer_get_speed_limits(),
-        )
-        await assert_absent(
-            client,
-            strict,
-            f"transfer/setSpeedLimits {needs}",
-            lambda api: api.transfer_set_speed_limits(dl_limit=KIB),
+            "needs Web API 2.16 (qBittorrent 5.3.0 or newer)",
+            {
+                "transfer/getSpeedLimits": lambda api: api.transfer_get_speed_limits(),
+                "transfer/setSpeedLimits": (
+                    lambda api: api.transfer_set_speed_limits(dl_limit=KIB)
+                ),
+            },
         )
         return
     before = await client.transfer_get_speed_limits()
@@ -204,19 +170,15 @@ async def test_pause_and_resume_session(
     qbittorrent: QbittorrentServer, client: Client, strict: Client, webui: WebUI
 ) -> None:
     """Pausing the session shows in maindata's session_state until resumed."""
-    if not has_api(qbittorrent, "2.16.2"):
-        needs = "needs Web API 2.16.2 (qBittorrent 5.3.0 or newer)"
+    if not has(qbittorrent, "transfer/pauseSession", "transfer/resumeSession"):
         await assert_absent(
             client,
             strict,
-            f"transfer/pauseSession {needs}",
-            lambda api: api.transfer_pause_session(),
-        )
-        await assert_absent(
-            client,
-            strict,
-            f"transfer/resumeSession {needs}",
-            lambda api: api.transfer.resume_session(),
+            "needs Web API 2.16.2 (qBittorrent 5.3.0 or newer)",
+            {
+                "transfer/pauseSession": lambda api: api.transfer_pause_session(),
+                "transfer/resumeSession": lambda api: api.transfer.resume_session(),
+            },
         )
         return
 
@@ -240,11 +202,9 @@ async def test_pause_and_resume_session(
 @pytest.mark.endpoints("transfer/banPeers")
 async def test_ban_peers(client: Client, webui: WebUI) -> None:
     """Banned peers' addresses join the banned_IPs preference."""
-    try:
+    async with webui.temporary_preferences("banned_IPs"):
         await client.transfer_ban_peers(["10.1.2.3:6881", "[2001:db8::1]:6882"])
         await client.transfer.ban_peers("10.9.8.7:51413")
 
         banned = (await webui.get("app/preferences"))["banned_IPs"].split("\n")
         assert set(banned) == {"10.1.2.3", "2001:db8::1", "10.9.8.7"}
-    finally:
-        await webui.post("app/setPreferences", {"json": '{"banned_IPs": ""}'})

@@ -6,7 +6,7 @@ client actually sent.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -22,21 +22,9 @@ from custom_components.qbittorrent_plus.api import (
 )
 from custom_components.qbittorrent_plus.api.models import normalize_states
 from custom_components.qbittorrent_plus.api.transport import encode_params
+from tests.api.helpers import client_for
 from tests.proxy import Proxy
 from tests.servers import QbittorrentServer
-
-
-@pytest.fixture
-async def proxy(qbittorrent: QbittorrentServer) -> AsyncIterator[Proxy]:
-    """Return a proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
-
-
-def through(proxy: Proxy, server: QbittorrentServer, **options: Any) -> Client:
-    """Return a client that reaches the server through the proxy."""
-    return Client(proxy.url, server.username, server.password, **options)
-
 
 # Where the server is ------------------------------------------------------------
 
@@ -160,7 +148,9 @@ async def test_extra_headers_client_wide_and_per_call(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """Client headers go with every request; a call's headers with that call only."""
-    async with through(proxy, qbittorrent, extra_headers={"X-Client": "ha"}) as client:
+    async with client_for(
+        qbittorrent, proxy.url, extra_headers={"X-Client": "ha"}
+    ) as client:
         await client.app_version(headers={"X-Call": "one", "X-Client": "override"})
         await client.app.build_info(headers={"X-Call": "two"})
         await client.app_version()
@@ -196,7 +186,7 @@ async def test_parameters_go_in_the_query_or_the_form(
     proxy: Proxy, qbittorrent: QbittorrentServer
 ) -> None:
     """GET endpoints carry parameters in the query, POST endpoints in a form body."""
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         listed = await client._call(
             "torrents/info",
             {"hashes": "0" * 40, "reverse": True, "category": None, "limit": 5},
@@ -243,7 +233,7 @@ async def test_injected_session_is_used_and_left_open(
 ) -> None:
     """A caller's session (even with aiohttp's default jar) is used, never closed."""
     async with aiohttp.ClientSession(headers={"X-Session": "caller"}) as session:
-        async with through(proxy, qbittorrent, session=session) as client:
+        async with client_for(qbittorrent, proxy.url, session=session) as client:
             versions = [await client.app_version() for _ in range(3)]
         assert not session.closed
         # Still usable by its owner.
@@ -258,7 +248,7 @@ async def test_injected_session_is_used_and_left_open(
 @pytest.mark.endpoints("auth/login", "app/version")
 async def test_owned_session_is_closed(qbittorrent: QbittorrentServer) -> None:
     """The client closes the session it made, and makes a new one if used again."""
-    client = Client(qbittorrent.url, qbittorrent.username, qbittorrent.password)
+    client = client_for(qbittorrent)
     async with client:
         await client.app_version()
         session = client._session
@@ -282,13 +272,8 @@ async def test_simple_responses_client_wide_and_per_call(
 ) -> None:
     """Rich results by default; plain JSON when the client or the call asks."""
     async with (
-        Client(qbittorrent.url, qbittorrent.username, qbittorrent.password) as rich,
-        Client(
-            qbittorrent.url,
-            qbittorrent.username,
-            qbittorrent.password,
-            simple_responses=True,
-        ) as simple,
+        client_for(qbittorrent) as rich,
+        client_for(qbittorrent, simple_responses=True) as simple,
     ):
         default = await rich.app_build_info()
         plain = await rich.app_build_info(simple_responses=True)
@@ -325,7 +310,7 @@ async def test_answers_are_decoded_by_content_type(
     """JSON is parsed, text decoded, binary kept; an empty non-text answer is None."""
     proxy.answer("app/version", body=body, content_type=content_type)
 
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         assert await client._call("app/version") == expected
 
 
@@ -345,13 +330,13 @@ async def test_unsupported_version_raises_only_when_asked(
     proxy.rewrite("app/webapiVersion", change)
     claimed = change(qbittorrent.api_version.encode()).decode()
 
-    async with through(proxy, qbittorrent) as lenient:
+    async with client_for(qbittorrent, proxy.url) as lenient:
         version = await lenient.api_version()
         # Endpoints are gated by the version the server claims: none below 2.0.
         expected = f"v{qbittorrent.version}" if version >= (2, 0, 0) else None
         assert await lenient.app_version() == expected
-    async with through(
-        proxy, qbittorrent, raise_error_for_unsupported_qbittorrent_versions=True
+    async with client_for(
+        qbittorrent, proxy.url, raise_error_for_unsupported_qbittorrent_versions=True
     ) as strict:
         with pytest.raises(UnsupportedQbittorrentVersion) as caught:
             await strict.app_version()
@@ -370,11 +355,8 @@ async def test_supported_version_passes_the_strict_check(
     qbittorrent: QbittorrentServer,
 ) -> None:
     """The real servers are inside the supported range."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_error_for_unsupported_qbittorrent_versions=True,
+    async with client_for(
+        qbittorrent, raise_error_for_unsupported_qbittorrent_versions=True
     ) as client:
         assert await client.app_version() == f"v{qbittorrent.version}"
 
@@ -390,7 +372,7 @@ async def test_not_a_webui(
     """Something that answers without a Web API version is named as the problem."""
     proxy.answer("app/webapiVersion", body=body, content_type=content_type)
 
-    async with through(proxy, qbittorrent) as client:
+    async with client_for(qbittorrent, proxy.url) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.app_version()
 
@@ -414,10 +396,10 @@ async def test_endpoints_the_server_lacks(
         path, reason = "torrents/pause", "removed in Web API 2.11; use torrents/stop"
 
     async with (
-        through(proxy, qbittorrent) as lenient,
-        through(
-            proxy,
+        client_for(qbittorrent, proxy.url) as lenient,
+        client_for(
             qbittorrent,
+            proxy.url,
             raise_notimplementederror_for_unimplemented_api_endpoints=True,
         ) as strict,
     ):

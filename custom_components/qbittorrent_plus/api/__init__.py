@@ -25,7 +25,7 @@ from .errors import (
     UnsupportedQbittorrentVersion,
 )
 from .maindata import MainData, MainDataChanges, TorrentPeers, TorrentPeersChanges
-from .models import Dictionary
+from .models import Dictionary, JSONObject
 from .torrentcreator import TaskStatus
 from .torrents import Torrent, TorrentInfoList, TorrentsAddResult
 from .transport import base_url
@@ -49,6 +49,7 @@ __all__ = [
     "HTTP5XXError",
     "HTTPError",
     "InternalServerError500Error",
+    "JSONObject",
     "LoginFailed",
     "MainData",
     "MainDataChanges",

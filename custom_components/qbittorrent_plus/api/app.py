@@ -10,32 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cached_property
-import json
 import os
 from typing import Any, Literal
 
 from .models import Dictionary
 from .namespace import Delegate, Namespace
+from .params import as_path, dump_json
 from .transport import Transport
-
-
-def dump_json(value: Any) -> str:
-    """Encode a value as compact JSON, the way the WebUI sends JSON form fields."""
-    return json.dumps(value, separators=(",", ":"))
-
-
-def rich_object(data: Any, simple: bool) -> Dictionary | None:
-    """Wrap a JSON object in ``Dictionary``, unless ``simple`` or absent (``None``)."""
-    if data is None or simple:
-        return data  # type: ignore[no-any-return]  # plain JSON, as asked
-    return Dictionary(data)
-
-
-def rich_list(data: Any, simple: bool) -> list[Dictionary] | None:
-    """Wrap each object of a JSON list in ``Dictionary``, unless ``simple`` or absent."""
-    if data is None or simple:
-        return data  # type: ignore[no-any-return]  # plain JSON, as asked
-    return [Dictionary(item) for item in data]
 
 
 class AppAPIMixIn(Transport):
@@ -61,8 +42,8 @@ class AppAPIMixIn(Transport):
 
         Web API 2.3 (qBittorrent 4.2.0) and newer.
         """
-        simple = self._simple(kwargs)
-        return rich_object(await self._call("app/buildInfo", kwargs), simple)
+        info: Dictionary | None = await self._json("app/buildInfo", kwargs)
+        return info
 
     async def app_process_info(self, /, **kwargs: Any) -> Dictionary | None:
         """Return facts about the running process, such as ``launch_time``.
@@ -70,8 +51,8 @@ class AppAPIMixIn(Transport):
         Web API 2.15.1 (qBittorrent 5.2.0) and newer. ``launch_time`` is in seconds
         since the epoch.
         """
-        simple = self._simple(kwargs)
-        return rich_object(await self._call("app/processInfo", kwargs), simple)
+        info: Dictionary | None = await self._json("app/processInfo", kwargs)
+        return info
 
     async def app_shutdown(self, /, **kwargs: Any) -> None:
         """Ask qBittorrent to quit; the server answers, then the process exits."""
@@ -79,9 +60,8 @@ class AppAPIMixIn(Transport):
 
     async def app_preferences(self, /, **kwargs: Any) -> Dictionary:
         """Return every application preference (about 240 keys on qBittorrent 5.3)."""
-        simple = self._simple(kwargs)
-        prefs = await self._call("app/preferences", kwargs)
-        return prefs if simple else Dictionary(prefs)
+        prefs: Dictionary = await self._json("app/preferences", kwargs)
+        return prefs
 
     async def app_set_preferences(
         self, /, prefs: Mapping[str, Any] | None = None, **kwargs: Any
@@ -111,8 +91,10 @@ class AppAPIMixIn(Transport):
 
         Web API 2.3 (qBittorrent 4.2.0) and newer.
         """
-        simple = self._simple(kwargs)
-        return rich_list(await self._call("app/networkInterfaceList", kwargs), simple)
+        interfaces: list[Dictionary] | None = await self._json(
+            "app/networkInterfaceList", kwargs
+        )
+        return interfaces
 
     async def app_network_interface_address_list(
         self, /, interface_name: str = "", **kwargs: Any
@@ -162,18 +144,17 @@ class AppAPIMixIn(Transport):
         Raises ``NotFound404Error`` when the folder does not exist. Web API 2.11
         (qBittorrent 5.0.0) and newer.
         """
-        simple = self._simple(kwargs)
         params = {
-            "dirPath": os.fspath(directory_path),
+            "dirPath": as_path(directory_path),
             "mode": mode,
             "withMetadata": with_metadata,
             **kwargs,
         }
-        content = await self._call("app/getDirectoryContent", params)
         # Without metadata the server lists plain paths, which stay strings.
-        if content and isinstance(content[0], dict):
-            return rich_list(content, simple)
-        return content  # type: ignore[no-any-return]
+        content: list[str] | list[Dictionary] | None = await self._json(
+            "app/getDirectoryContent", params
+        )
+        return content
 
     async def app_get_free_space_at_path(
         self, /, path: str | os.PathLike[str], **kwargs: Any
@@ -182,7 +163,7 @@ class AppAPIMixIn(Transport):
 
         Web API 2.15.2 (qBittorrent 5.3.0) and newer.
         """
-        params = {"path": os.fspath(path), **kwargs}
+        params = {"path": as_path(path), **kwargs}
         free = await self._call("app/getFreeSpaceAtPath", params)
         return None if free is None else int(free)
 
@@ -192,8 +173,8 @@ class AppAPIMixIn(Transport):
         Each is ``{name, domain, path, value, expirationDate}`` (seconds since the
         epoch). Web API 2.11.3 (qBittorrent 5.1.0) and newer.
         """
-        simple = self._simple(kwargs)
-        return rich_list(await self._call("app/cookies", kwargs), simple)
+        cookies: list[Dictionary] | None = await self._json("app/cookies", kwargs)
+        return cookies
 
     async def app_set_cookies(
         self, /, cookies: Iterable[Mapping[str, Any]] | None = None, **kwargs: Any

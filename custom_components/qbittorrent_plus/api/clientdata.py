@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any
 
-from .app import dump_json, rich_object
 from .models import Dictionary
 from .namespace import Delegate, Namespace
+from .params import dump_json
 from .transport import Transport
 
 
@@ -35,11 +35,11 @@ class ClientDataAPIMixIn(Transport):
                 stored under are left out of the answer.
             **kwargs: More API parameters, ``headers``, ``simple_responses``.
         """
-        simple = self._simple(kwargs)
         if keys is not None:
             keys = [keys] if isinstance(keys, str) else list(keys)
         params = {"keys": None if keys is None else dump_json(keys), **kwargs}
-        return rich_object(await self._call("clientdata/load", params), simple)
+        loaded: Dictionary | None = await self._json("clientdata/load", params)
+        return loaded
 
     async def clientdata_store(self, /, data: Mapping[str, Any], **kwargs: Any) -> None:
         """Store values by key; keys not named keep their values.

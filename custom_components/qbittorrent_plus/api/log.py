@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, cast
 
-from .app import rich_list
 from .models import Dictionary
 from .namespace import Delegate, Namespace
 from .transport import Transport
@@ -47,7 +46,6 @@ class LogAPIMixIn(Transport):
             last_known_id: Only entries with a greater ``id``; for polling.
             **kwargs: More API parameters, ``headers``, ``simple_responses``.
         """
-        simple = self._simple(kwargs)
         params = {
             "normal": normal,
             "info": info,
@@ -56,7 +54,8 @@ class LogAPIMixIn(Transport):
             "last_known_id": last_known_id,
             **kwargs,
         }
-        return rich_list(await self._call("log/main", params), simple) or []
+        entries: list[Dictionary] = await self._json("log/main", params)
+        return entries
 
     async def log_peers(
         self, /, last_known_id: int | None = None, **kwargs: Any
@@ -67,9 +66,9 @@ class LogAPIMixIn(Transport):
             last_known_id: Only entries with a greater ``id``; for polling.
             **kwargs: More API parameters, ``headers``, ``simple_responses``.
         """
-        simple = self._simple(kwargs)
         params = {"last_known_id": last_known_id, **kwargs}
-        return rich_list(await self._call("log/peers", params), simple) or []
+        entries: list[Dictionary] = await self._json("log/peers", params)
+        return entries
 
 
 class MainLog:

@@ -144,23 +144,32 @@ class _ItemChanges:
 
 def _merge_items(
     items: dict[str, dict[str, Any]],
-    patches: Mapping[str, Mapping[str, Any]] | None,
+    patches: Mapping[str, Any] | None,
     removals: list[str] | None,
     *,
     key_field: str | None = None,
     normalize: bool = False,
+    owned: bool = False,
 ) -> _ItemChanges:
-    """Merge partial objects keyed by id, then remove ids; report what changed."""
+    """Merge partial objects keyed by id, then remove ids; report what changed.
+
+    ``patches`` maps ids to partial objects (dicts). With ``owned`` they are the
+    state's to keep and change (a response no one else holds): new items are the
+    patch objects themselves. Otherwise the caller's delta stays as the server sent
+    it, and new items are copies.
+    """
     result = _ItemChanges()
     if patches:
         for key, patch in patches.items():
             if normalize and patch.get("state") in STATE_RENAMES:
-                # A copy: the caller's delta stays as the server sent it.
-                patch = dict(patch)  # noqa: PLW2901
+                patch = patch if owned else dict(patch)  # noqa: PLW2901
                 normalize_states((patch,))
             item = items.get(key)
             if item is None:
-                items[key] = {key_field: key, **patch} if key_field else dict(patch)
+                item = patch if owned else dict(patch)
+                if key_field:
+                    item[key_field] = key
+                items[key] = item
                 result.added.add(key)
                 continue
             before = {}
@@ -344,7 +353,8 @@ class MainData:
                 rid=self.rid, simple_responses=True, **kwargs
             )
             self._generation = client.session_generation
-            return self.apply(delta)
+            # The response is this state's own, so its objects are kept, not copied.
+            return self._apply(delta, owned=True)
 
     def reset(self) -> None:
         """Make the next ``update()`` a full update."""
@@ -358,6 +368,9 @@ class MainData:
         are values like any other); a tracker's torrent list is replaced whole;
         removals are applied after additions. The delta itself is not modified.
         """
+        return self._apply(delta, owned=False)
+
+    def _apply(self, delta: Mapping[str, Any], *, owned: bool) -> MainDataChanges:
         full = bool(delta.get("full_update"))
         if full:
             before = (
@@ -385,6 +398,7 @@ class MainData:
             delta.get("torrents_removed"),
             key_field="hash",
             normalize=True,
+            owned=owned,
         )
         server_state_changed = _merge_values(
             self.server_state, delta.get("server_state")
@@ -481,14 +495,20 @@ class TorrentPeers:
                 self._torrent_hash, rid=self.rid, simple_responses=True, **kwargs
             )
             self._generation = client.session_generation
-            return self.apply(delta)
+            return self._apply(delta, owned=True)
 
     def reset(self) -> None:
         """Make the next ``update()`` a full update."""
         self.rid = 0
 
     def apply(self, delta: Mapping[str, Any]) -> TorrentPeersChanges:
-        """Merge one ``sync/torrentPeers`` response; return what changed."""
+        """Merge one ``sync/torrentPeers`` response; return what changed.
+
+        The delta itself is not modified.
+        """
+        return self._apply(delta, owned=False)
+
+    def _apply(self, delta: Mapping[str, Any], *, owned: bool) -> TorrentPeersChanges:
         full = bool(delta.get("full_update"))
         before = self.peers
         if full:
@@ -498,7 +518,9 @@ class TorrentPeers:
         if "show_flags" in delta:
             show_flags_changed = delta["show_flags"] != self.show_flags
             self.show_flags = delta["show_flags"]
-        peers = _merge_items(self.peers, delta.get("peers"), delta.get("peers_removed"))
+        peers = _merge_items(
+            self.peers, delta.get("peers"), delta.get("peers_removed"), owned=owned
+        )
         if full:
             peers = _compare_items(before, self.peers)
         return TorrentPeersChanges(

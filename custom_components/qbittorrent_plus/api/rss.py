@@ -15,41 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from .errors import FileError
 from .models import Dictionary
 from .namespace import Delegate, Namespace
-from .transport import Transport, encode_params
+from .params import dump_json
+from .transport import Transport, Upload
 
 # The name the server gives the file it exports; the server reads any name.
 RULES_FILE_NAME = "rss-downloader-rules.json"
 
 
-def _rich(data: Any, simple: bool) -> Any:
-    """Turn JSON objects into ``Dictionary`` objects, at every depth, unless simple."""
-    if simple:
-        return data
-    if isinstance(data, dict):
-        return Dictionary({key: _rich(value, False) for key, value in data.items()})
-    if isinstance(data, list):
-        return [_rich(item, False) for item in data]
-    return data
-
-
-def _dump_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
 def _rules_file(rules: Mapping[str, Any] | bytes | str | os.PathLike[str]) -> bytes:
     """Return the content of a rules file from a mapping, its bytes, or its path."""
     if isinstance(rules, Mapping):
-        return _dump_json(dict(rules)).encode()
+        return dump_json(dict(rules)).encode()
     if isinstance(rules, bytes | bytearray | memoryview):
         return bytes(rules)
     path = Path(rules)
@@ -158,9 +141,9 @@ class RSSAPIMixIn(Transport):
             include_feed_data: Include each feed's details and articles.
             **kwargs: More API parameters, ``headers``, ``simple_responses``.
         """
-        simple = self._simple(kwargs)
-        items = await self._call("rss/items", {"withData": include_feed_data, **kwargs})
-        return _rich(items, simple)  # type: ignore[no-any-return]
+        params = {"withData": include_feed_data, **kwargs}
+        items: Dictionary = await self._json("rss/items", params)
+        return items
 
     async def rss_mark_as_read(
         self,
@@ -204,7 +187,7 @@ class RSSAPIMixIn(Transport):
                 their defaults. Sent as JSON.
             **kwargs: More API parameters, ``headers``.
         """
-        params = {"ruleName": rule_name, "ruleDef": _dump_json(dict(rule_def))}
+        params = {"ruleName": rule_name, "ruleDef": dump_json(dict(rule_def))}
         await self._call("rss/setRule", {**params, **kwargs})
 
     async def rss_rename_rule(
@@ -230,8 +213,8 @@ class RSSAPIMixIn(Transport):
 
     async def rss_rules(self, /, **kwargs: Any) -> Dictionary:
         """Return every download rule, keyed by name (definitions as in ``rss_set_rule``)."""
-        simple = self._simple(kwargs)
-        return _rich(await self._call("rss/rules", kwargs), simple)  # type: ignore[no-any-return]
+        rules: Dictionary = await self._json("rss/rules", kwargs)
+        return rules
 
     async def rss_matching_articles(
         self, /, rule_name: str, **kwargs: Any
@@ -240,11 +223,9 @@ class RSSAPIMixIn(Transport):
 
         An unknown rule matches nothing. Web API 2.5.1 (qBittorrent 4.2.5) and newer.
         """
-        simple = self._simple(kwargs)
-        articles = await self._call(
-            "rss/matchingArticles", {"ruleName": rule_name, **kwargs}
-        )
-        return _rich(articles, simple)  # type: ignore[no-any-return]
+        params = {"ruleName": rule_name, **kwargs}
+        articles: Dictionary | None = await self._json("rss/matchingArticles", params)
+        return articles
 
     async def rss_export_rules(self, /, **kwargs: Any) -> Dictionary | None:
         """Return every download rule as the server exports them to a file.
@@ -253,8 +234,8 @@ class RSSAPIMixIn(Transport):
         full definition, keyed by name, which ``rss_import_rules`` takes back.
         Web API 2.16.2 (qBittorrent 5.3.0) and newer.
         """
-        simple = self._simple(kwargs)
-        return _rich(await self._call("rss/exportRules", kwargs), simple)  # type: ignore[no-any-return]
+        rules: Dictionary | None = await self._json("rss/exportRules", kwargs)
+        return rules
 
     async def rss_import_rules(
         self,
@@ -276,17 +257,10 @@ class RSSAPIMixIn(Transport):
         ``FileError`` when a local file cannot be read. Web API 2.16.2
         (qBittorrent 5.3.0) and newer.
         """
-        headers = kwargs.pop("headers", None)
-        form = aiohttp.FormData()
-        for name, value in encode_params(kwargs).items():
-            form.add_field(name, value)
-        form.add_field(
-            "rulesFile",
-            _rules_file(rules),
-            filename=RULES_FILE_NAME,
-            content_type="application/json",
+        upload = Upload(
+            "rulesFile", RULES_FILE_NAME, _rules_file(rules), "application/json"
         )
-        await self._call("rss/importRules", {"headers": headers}, data=form)
+        await self._call("rss/importRules", kwargs, files=[upload])
 
 
 class RSSAPI(Namespace):

@@ -19,23 +19,8 @@ from typing import Any
 
 from .models import Dictionary
 from .namespace import Delegate, Namespace
+from .params import join
 from .transport import Transport
-
-
-def _rich(data: Any, simple: bool) -> Any:
-    """Turn JSON objects into ``Dictionary`` objects, at every depth, unless simple."""
-    if simple:
-        return data
-    if isinstance(data, dict):
-        return Dictionary({key: _rich(value, False) for key, value in data.items()})
-    if isinstance(data, list):
-        return [_rich(item, False) for item in data]
-    return data
-
-
-def _join(values: str | Iterable[str]) -> str:
-    """Return one name, or several joined with ``|`` as the server splits them."""
-    return values if isinstance(values, str) else "|".join(values)
 
 
 class SearchAPIMixIn(Transport):
@@ -66,14 +51,14 @@ class SearchAPIMixIn(Transport):
         Raises ``Conflict409Error`` when the server has no Python to run plugins or
         runs too many searches already.
         """
-        simple = self._simple(kwargs)
         params = {
             "pattern": pattern,
-            "plugins": _join(plugins),
+            "plugins": join(plugins),
             "category": category,
             **kwargs,
         }
-        return _rich(await self._call("search/start", params), simple)  # type: ignore[no-any-return]
+        job: Dictionary = await self._json("search/start", params)
+        return job
 
     async def search_stop(self, /, search_id: int, **kwargs: Any) -> None:
         """Stop a running search; its results so far are kept.
@@ -92,9 +77,9 @@ class SearchAPIMixIn(Transport):
         ``pattern``, ``category`` and ``plugins``. Raises ``NotFound404Error`` for an
         unknown id.
         """
-        simple = self._simple(kwargs)
-        status = await self._call("search/status", {"id": search_id, **kwargs})
-        return _rich(status, simple)  # type: ignore[no-any-return]
+        params = {"id": search_id, **kwargs}
+        status: list[Dictionary] = await self._json("search/status", params)
+        return status
 
     async def search_results(
         self,
@@ -119,9 +104,9 @@ class SearchAPIMixIn(Transport):
         Raises ``NotFound404Error`` for an unknown id and ``Conflict409Error`` for
         an offset past the end.
         """
-        simple = self._simple(kwargs)
         params = {"id": search_id, "limit": limit, "offset": offset, **kwargs}
-        return _rich(await self._call("search/results", params), simple)  # type: ignore[no-any-return]
+        results: Dictionary = await self._json("search/results", params)
+        return results
 
     async def search_delete(self, /, search_id: int, **kwargs: Any) -> None:
         """Stop a search if it runs, and forget it with its results.
@@ -149,8 +134,8 @@ class SearchAPIMixIn(Transport):
         Each is ``{name, fullName, version, url, enabled, supportedCategories}``;
         since Web API 2.6 (qBittorrent 4.3.0) a category is ``{id, name}``.
         """
-        simple = self._simple(kwargs)
-        return _rich(await self._call("search/plugins", kwargs), simple)  # type: ignore[no-any-return]
+        plugins: list[Dictionary] = await self._json("search/plugins", kwargs)
+        return plugins
 
     async def search_install_plugin(
         self, /, sources: str | Iterable[str], **kwargs: Any
@@ -162,19 +147,19 @@ class SearchAPIMixIn(Transport):
         engine, an older version than the installed one) is reported only in the
         server's log.
         """
-        await self._call("search/installPlugin", {"sources": _join(sources), **kwargs})
+        await self._call("search/installPlugin", {"sources": join(sources), **kwargs})
 
     async def search_uninstall_plugin(
         self, /, names: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Uninstall plugins by name (unknown names are ignored by the server)."""
-        await self._call("search/uninstallPlugin", {"names": _join(names), **kwargs})
+        await self._call("search/uninstallPlugin", {"names": join(names), **kwargs})
 
     async def search_enable_plugin(
         self, /, plugins: str | Iterable[str], enable: bool = True, **kwargs: Any
     ) -> None:
         """Enable (or, with ``enable=False``, disable) plugins by name."""
-        params = {"names": _join(plugins), "enable": enable, **kwargs}
+        params = {"names": join(plugins), "enable": enable, **kwargs}
         await self._call("search/enablePlugin", params)
 
     async def search_update_plugins(self, /, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from .models import Dictionary
 from .namespace import Delegate, Namespace
+from .params import as_path, join
 from .transport import Transport
 
 
@@ -30,17 +31,6 @@ class TaskStatus(StrEnum):
     RUNNING = "Running"
     FINISHED = "Finished"
     FAILED = "Failed"
-
-
-def _join(values: str | Iterable[str] | None) -> str | None:
-    """Return URLs joined with ``|``, as the server splits them; ``""`` ends a tier."""
-    if values is None or isinstance(values, str):
-        return values
-    return "|".join(values)
-
-
-def _path(path: str | os.PathLike[str] | None) -> str | None:
-    return None if path is None else os.fspath(path)
 
 
 class TorrentCreatorAPIMixIn(Transport):
@@ -96,10 +86,9 @@ class TorrentCreatorAPIMixIn(Transport):
             ``{"taskID": ...}``. A source that cannot be read still makes a task,
             which fails.
         """
-        simple = self._simple(kwargs)
         params = {
-            "sourcePath": os.fspath(source_path),
-            "torrentFilePath": _path(torrent_file_path),
+            "sourcePath": as_path(source_path),
+            "torrentFilePath": as_path(torrent_file_path),
             "format": format,
             "startSeeding": start_seeding,
             "private": is_private,
@@ -108,13 +97,14 @@ class TorrentCreatorAPIMixIn(Transport):
             "pieceSize": piece_size,
             "comment": comment,
             "source": source,
-            "trackers": _join(trackers),
-            "urlSeeds": _join(url_seeds),
+            # An empty string among the trackers starts the next tier.
+            "trackers": join(trackers),
+            "urlSeeds": join(url_seeds),
             "ignoreDotfiles": ignore_dotfiles,
             **kwargs,
         }
-        task = await self._call("torrentcreator/addTask", params)
-        return task if task is None or simple else Dictionary(task)
+        task: Dictionary | None = await self._json("torrentcreator/addTask", params)
+        return task
 
     async def torrentcreator_status(
         self, /, task_id: str | None = None, **kwargs: Any
@@ -128,13 +118,11 @@ class TorrentCreatorAPIMixIn(Transport):
         seconds since the epoch from Web API 2.16.0 (qBittorrent 5.3.0) on, and text
         before. Raises ``NotFound404Error`` for an unknown task.
         """
-        simple = self._simple(kwargs)
-        status = await self._call(
-            "torrentcreator/status", {"taskID": task_id, **kwargs}
+        params = {"taskID": task_id, **kwargs}
+        status: list[Dictionary] | None = await self._json(
+            "torrentcreator/status", params
         )
-        if status is None or simple:
-            return status  # type: ignore[no-any-return]
-        return [Dictionary(task) for task in status]
+        return status
 
     async def torrentcreator_torrent_file(
         self, /, task_id: str, **kwargs: Any
@@ -144,10 +132,8 @@ class TorrentCreatorAPIMixIn(Transport):
         Raises ``Conflict409Error`` while the task is unfinished or when it failed,
         and ``NotFound404Error`` for an unknown task.
         """
-        data = await self._call(
-            "torrentcreator/torrentFile", {"taskID": task_id, **kwargs}
-        )
-        return None if data is None else bytes(data)
+        params = {"taskID": task_id, **kwargs}
+        return await self._bytes("torrentcreator/torrentFile", params)
 
     async def torrentcreator_delete_task(self, /, task_id: str, **kwargs: Any) -> None:
         """Delete a task and the .torrent file it made; a running task stops.

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 import os
 from pathlib import Path
-from typing import Any, cast
-
-import aiohttp
+from typing import Any, Self, cast
 
 from .errors import (
     Conflict409Error,
@@ -42,9 +41,10 @@ from .errors import (
     TorrentFileNotFoundError,
     TorrentFilePermissionError,
 )
-from .models import Dictionary, normalize_states
+from .models import Dictionary, JSONObject, normalize_states, rich
 from .namespace import Delegate, Namespace
-from .transport import Transport, encode_params
+from .params import as_path, join
+from .transport import Transport, Upload
 from .versions import APIVersion
 
 type TorrentHashes = str | Iterable[str]
@@ -89,30 +89,6 @@ _NEW_FILTERS = {old: new for new, old in _OLD_FILTERS.items()}
 _TORRENT_CONTENT_TYPE = "application/x-bittorrent"
 
 
-def join_hashes(hashes: TorrentHashes | None) -> str | None:
-    """Return hashes as the server reads them: ``a|b``; a single string is kept."""
-    return _join(hashes, "|")
-
-
-def _join(values: str | Iterable[Any] | None, separator: str) -> str | None:
-    if values is None or isinstance(values, str):
-        return values
-    return separator.join(str(value) for value in values)
-
-
-def _wrap(value: Any) -> Any:
-    """Return JSON with every object as a ``Dictionary``."""
-    if isinstance(value, dict):
-        return Dictionary({key: _wrap(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return [_wrap(item) for item in value]
-    return value
-
-
-def _path(value: StrPath | None) -> str | None:
-    return None if value is None else os.fspath(value)
-
-
 @dataclass(frozen=True, slots=True)
 class TorrentsAddResult:
     """What ``torrents_add`` achieved.
@@ -133,21 +109,30 @@ class TorrentsAddResult:
     """Ids (info hashes) of the torrents added."""
 
 
-class Torrent(Dictionary):
+class Torrent(JSONObject):
     """One torrent as ``torrents/info`` lists it, able to act on itself.
 
     The keys are the wire fields (``torrent.name``, ``torrent["state"]``); states
     read ``stoppedUP``/``stoppedDL`` on every server. Keys that share a name with a
-    method (``files``, ``trackers``, ``reannounce``) are read by subscription:
-    ``torrent["reannounce"]``.
+    method (``files``, ``trackers``, ``reannounce``, ``get``, ``keys`` ...) are read
+    by subscription: ``torrent["reannounce"]``.
+
+    A torrent holds the JSON object the server sent rather than a copy (see
+    ``JSONObject``), so that listing ten thousand torrents costs next to nothing
+    beyond decoding them. It reads and writes like a dict and equals the server's
+    JSON for it; ``dict(torrent)`` is a plain ``dict``, for ``json.dumps`` and the
+    like. Changing its fields changes nothing on the server: the actions do.
     """
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: TorrentsAPIMixIn, data: Mapping[str, Any]) -> None:
-        """Hold the client that listed the torrent."""
+    def __init__(self, client: TorrentsAPIMixIn, data: dict[str, Any]) -> None:
+        """Hold the client that listed the torrent, and its JSON object (not a copy)."""
         super().__init__(data)
         self._client = client
+
+    def _holding(self, data: dict[str, Any]) -> Self:
+        return type(self)(self._client, data)
 
     @property
     def info_hash(self) -> str:
@@ -156,10 +141,15 @@ class Torrent(Dictionary):
         return info_hash
 
     async def refresh(self) -> None:
-        """Read the torrent again from the server and update this object."""
-        found = await self._client.torrents_info(torrent_hashes=self.info_hash)
+        """Read the torrent again from the server and update its fields.
+
+        A torrent the server no longer has keeps the fields it had.
+        """
+        found = await self._client.torrents_info(
+            torrent_hashes=self.info_hash, simple_responses=True
+        )
         if found:
-            self.update(found[0])
+            self._data.update(found[0])
 
     async def properties(self, **kwargs: Any) -> Dictionary:
         """Return the torrent's properties (``torrents/properties``)."""
@@ -463,7 +453,7 @@ class TorrentsAPIMixIn(Transport):
             "reverse": reverse,
             "limit": limit,
             "offset": offset,
-            "hashes": join_hashes(torrent_hashes),
+            "hashes": join(torrent_hashes),
             "tag": tag,
             "private": private,
             "includeTrackers": include_trackers,
@@ -475,13 +465,14 @@ class TorrentsAPIMixIn(Transport):
             normalize_states(torrents)
         if simple:
             return cast("TorrentInfoList", torrents)
-        # Only the lists includeFiles/includeTrackers add hold objects: the other
-        # fields need no wrapping, which keeps large lists cheap.
+        # The lists includeFiles/includeTrackers add are the only objects inside a
+        # torrent; the torrents themselves are wrapped, not copied, which keeps
+        # large lists cheap.
         for torrent in torrents:
             for key in ("files", "trackers"):
                 if key in torrent:
-                    torrent[key] = _wrap(torrent[key])
-        return TorrentInfoList(Torrent(self, torrent) for torrent in torrents)
+                    torrent[key] = rich(torrent[key])
+        return TorrentInfoList([Torrent(self, torrent) for torrent in torrents])
 
     async def torrents_count(self, /, **kwargs: Any) -> int | None:
         """Return how many torrents the server has (qBittorrent 4.6.1+)."""
@@ -495,8 +486,8 @@ class TorrentsAPIMixIn(Transport):
 
         Raises ``NotFound404Error`` for an unknown hash.
         """
-        answer: Dictionary = await self._get_json(
-            "torrents/properties", {"hash": torrent_hash}, kwargs
+        answer: Dictionary = await self._json(
+            "torrents/properties", {"hash": torrent_hash, **kwargs}
         )
         return answer
 
@@ -508,8 +499,8 @@ class TorrentsAPIMixIn(Transport):
         ``status``: 0 disabled, 1 not contacted, 2 working, 3 updating, 4 not
         working, 5 tracker error and 6 unreachable (5.2+).
         """
-        answer: list[Dictionary] = await self._get_json(
-            "torrents/trackers", {"hash": torrent_hash}, kwargs
+        answer: list[Dictionary] = await self._json(
+            "torrents/trackers", {"hash": torrent_hash, **kwargs}
         )
         return answer
 
@@ -517,8 +508,8 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hash: str, **kwargs: Any
     ) -> list[Dictionary]:
         """Return a torrent's web seeds: ``[{"url": ...}]``."""
-        answer: list[Dictionary] = await self._get_json(
-            "torrents/webseeds", {"hash": torrent_hash}, kwargs
+        answer: list[Dictionary] = await self._json(
+            "torrents/webseeds", {"hash": torrent_hash, **kwargs}
         )
         return answer
 
@@ -535,9 +526,9 @@ class TorrentsAPIMixIn(Transport):
         ``progress``, ``priority``, ``piece_range`` and ``availability``. A torrent
         without metadata yet has none.
         """
-        params = {"hash": torrent_hash, "indexes": _join(_ints(indexes), "|")}
-        answer: list[Dictionary] = await self._get_json(
-            "torrents/files", params, kwargs
+        params = {"hash": torrent_hash, "indexes": join(indexes)}
+        answer: list[Dictionary] = await self._json(
+            "torrents/files", {**params, **kwargs}
         )
         return answer
 
@@ -545,7 +536,6 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hash: str, **kwargs: Any
     ) -> list[int]:
         """Return each piece's state: 0 missing, 1 downloading, 2 complete."""
-        self._simple(kwargs)
         states: list[int] = await self._call(
             "torrents/pieceStates", {"hash": torrent_hash, **kwargs}
         )
@@ -555,7 +545,6 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hash: str, **kwargs: Any
     ) -> list[str]:
         """Return each piece's SHA-1 hash, hex."""
-        self._simple(kwargs)
         hashes: list[str] = await self._call(
             "torrents/pieceHashes", {"hash": torrent_hash, **kwargs}
         )
@@ -565,7 +554,6 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hash: str, **kwargs: Any
     ) -> list[int] | None:
         """Return how many peers have each piece (5.2+); ``[]`` for a complete torrent."""
-        self._simple(kwargs)
         counts: list[int] | None = await self._call(
             "torrents/pieceAvailability", {"hash": torrent_hash, **kwargs}
         )
@@ -575,9 +563,9 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> Dictionary:
         """Return download limits by hash, in bytes per second (0 or less: none)."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        answer: Dictionary = await self._get_json(
-            "torrents/downloadLimit", params, kwargs
+        params = {"hashes": join(torrent_hashes)}
+        answer: Dictionary = await self._json(
+            "torrents/downloadLimit", {**params, **kwargs}
         )
         return answer
 
@@ -585,9 +573,9 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> Dictionary:
         """Return upload limits by hash, in bytes per second (0 or less: none)."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        answer: Dictionary = await self._get_json(
-            "torrents/uploadLimit", params, kwargs
+        params = {"hashes": join(torrent_hashes)}
+        answer: Dictionary = await self._json(
+            "torrents/uploadLimit", {**params, **kwargs}
         )
         return answer
 
@@ -595,14 +583,14 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hash: str, **kwargs: Any
     ) -> bytes | None:
         """Return a torrent's .torrent file (qBittorrent 4.5+)."""
-        return await self._call_bytes("torrents/export", {"hash": torrent_hash}, kwargs)
+        return await self._bytes("torrents/export", {"hash": torrent_hash, **kwargs})
 
     async def torrents_ssl_parameters(
         self, /, torrent_hash: str, **kwargs: Any
     ) -> Dictionary | None:
         """Return the SSL torrent's certificate, private key and DH parameters (5.0+)."""
-        answer: Dictionary | None = await self._get_json(
-            "torrents/SSLParameters", {"hash": torrent_hash}, kwargs
+        answer: Dictionary | None = await self._json(
+            "torrents/SSLParameters", {"hash": torrent_hash, **kwargs}
         )
         return answer
 
@@ -621,8 +609,8 @@ class TorrentsAPIMixIn(Transport):
             The whole file, read into memory. ``Conflict409Error`` when it is not
             complete.
         """
-        return await self._call_bytes(
-            "torrents/downloadFile", {"hash": torrent_hash, "file": file}, kwargs
+        return await self._bytes(
+            "torrents/downloadFile", {"hash": torrent_hash, "file": file, **kwargs}
         )
 
     # Starting, stopping, removing
@@ -632,14 +620,14 @@ class TorrentsAPIMixIn(Transport):
     ) -> None:
         """Stop torrents (``"all"`` for every one); ``torrents/pause`` before 5.0."""
         path = await self._renamed("torrents/stop", "torrents/pause")
-        await self._action(path, {"hashes": join_hashes(torrent_hashes)}, kwargs)
+        await self._call(path, {"hashes": join(torrent_hashes), **kwargs})
 
     async def torrents_start(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Start torrents (``"all"`` for every one); ``torrents/resume`` before 5.0."""
         path = await self._renamed("torrents/start", "torrents/resume")
-        await self._action(path, {"hashes": join_hashes(torrent_hashes)}, kwargs)
+        await self._call(path, {"hashes": join(torrent_hashes), **kwargs})
 
     async def torrents_pause(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
@@ -661,15 +649,14 @@ class TorrentsAPIMixIn(Transport):
         **kwargs: Any,
     ) -> None:
         """Remove torrents, and their downloaded data with ``delete_files``."""
-        params = {"hashes": join_hashes(torrent_hashes), "deleteFiles": delete_files}
-        await self._action("torrents/delete", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "deleteFiles": delete_files}
+        await self._call("torrents/delete", {**params, **kwargs})
 
     async def torrents_recheck(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Check torrents' data again."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/recheck", params, kwargs)
+        await self._call("torrents/recheck", {"hashes": join(torrent_hashes), **kwargs})
 
     async def torrents_reannounce(
         self,
@@ -679,8 +666,8 @@ class TorrentsAPIMixIn(Transport):
         **kwargs: Any,
     ) -> None:
         """Announce torrents to their trackers now; to some trackers only (5.2+)."""
-        params = {"hashes": join_hashes(torrent_hashes), "urls": _join(urls, "|")}
-        await self._action("torrents/reannounce", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "urls": join(urls)}
+        await self._call("torrents/reannounce", {**params, **kwargs})
 
     # Adding
 
@@ -783,7 +770,6 @@ class TorrentsAPIMixIn(Transport):
             UnsupportedMediaType415Error: A file is not a valid torrent.
         """
         # The result is the same small object either way.
-        self._simple(kwargs)
         if urls is None and torrent_files is None:
             raise ValueError("torrents_add needs urls or torrent_files")
         files = await _read_torrent_files(torrent_files)
@@ -797,10 +783,9 @@ class TorrentsAPIMixIn(Transport):
             is_root_folder = content_layout != "NoSubfolder"
         new_names = version >= STOP_START_SINCE
         seed_mode = version >= SEED_MODE_SINCE
-        headers = kwargs.pop("headers", None)
         params = {
-            "urls": _join(urls, "\n"),
-            "savepath": _path(save_path),
+            "urls": join(urls, "\n"),
+            "savepath": as_path(save_path),
             "cookie": cookie if version < COOKIE_REMOVED_IN else None,
             "category": category,
             "seedMode" if seed_mode else "skip_checking": is_skip_checking,
@@ -820,36 +805,21 @@ class TorrentsAPIMixIn(Transport):
             "autoTMM": use_auto_torrent_management,
             "sequentialDownload": is_sequential_download,
             "firstLastPiecePrio": is_first_last_piece_priority,
-            "tags": _join(tags, ","),
-            "downloadPath": _path(download_path),
+            "tags": join(tags, ","),
+            "downloadPath": as_path(download_path),
             "useDownloadPath": use_download_path,
             "stopCondition": stop_condition,
             "addToTopOfQueue": add_to_top_of_queue,
             "forced": forced,
-            "filePriorities": _join(_ints(file_priorities), ","),
+            "filePriorities": join(file_priorities, ","),
             "downloader": downloader,
             "ssl_certificate": ssl_certificate,
             "ssl_private_key": ssl_private_key,
             "ssl_dh_params": ssl_dh_params,
             **kwargs,
         }
-        form: aiohttp.FormData | None = None
-        if files:
-            form = aiohttp.FormData()
-            for key, value in encode_params(params).items():
-                form.add_field(key, value)
-            for name, content in files:
-                form.add_field(
-                    "torrents",
-                    content,
-                    filename=name,
-                    content_type=_TORRENT_CONTENT_TYPE,
-                )
-            params = {}
         try:
-            answer = await self._call(
-                "torrents/add", {**params, "headers": headers}, data=form
-            )
+            answer = await self._call("torrents/add", params, files=files or None)
         except Conflict409Error as err:
             raise _nothing_added() from err
         if answer == "Fails.":
@@ -874,8 +844,8 @@ class TorrentsAPIMixIn(Transport):
         and ``torrents_add`` with the same link uses it.
         """
         params = {"source": source, "downloader": downloader}
-        answer: Dictionary | None = await self._get_json(
-            "torrents/fetchMetadata", params, kwargs
+        answer: Dictionary | None = await self._json(
+            "torrents/fetchMetadata", {**params, **kwargs}
         )
         return answer
 
@@ -896,22 +866,13 @@ class TorrentsAPIMixIn(Transport):
         files = await _read_torrent_files(torrent_files)
         if not files:
             raise ValueError("torrents_parse_metadata needs torrent_files")
-        headers = kwargs.pop("headers", None)
         described: list[Any] = []
-        for name, content in files:
-            form = aiohttp.FormData()
-            for key, value in encode_params(kwargs).items():
-                form.add_field(key, value)
-            form.add_field(
-                "torrents", content, filename=name, content_type=_TORRENT_CONTENT_TYPE
-            )
-            answer = await self._call(
-                "torrents/parseMetadata", {"headers": headers}, data=form
-            )
+        for file in files:
+            answer = await self._call("torrents/parseMetadata", kwargs, files=[file])
             if answer is None:
                 return None
             described.extend(answer.values() if isinstance(answer, dict) else answer)
-        return cast("list[Dictionary]", described if simple else _wrap(described))
+        return cast("list[Dictionary]", described if simple else rich(described))
 
     async def torrents_save_metadata(
         self, /, source: str, **kwargs: Any
@@ -922,9 +883,7 @@ class TorrentsAPIMixIn(Transport):
         ``torrents_fetch_metadata`` or described by ``torrents_parse_metadata``;
         ``Conflict409Error`` while the metadata is not there yet.
         """
-        return await self._call_bytes(
-            "torrents/saveMetadata", {"source": source}, kwargs
-        )
+        return await self._bytes("torrents/saveMetadata", {"source": source, **kwargs})
 
     # Trackers, web seeds, peers
 
@@ -936,8 +895,8 @@ class TorrentsAPIMixIn(Transport):
         ``urls`` as one string takes newlines between trackers and an empty line
         between tiers.
         """
-        params = {"hash": join_hashes(torrent_hash), "urls": _join(urls, "\n")}
-        await self._action("torrents/addTrackers", params, kwargs)
+        params = {"hash": join(torrent_hash), "urls": join(urls, "\n")}
+        await self._call("torrents/addTrackers", {**params, **kwargs})
 
     async def torrents_edit_tracker(
         self,
@@ -961,35 +920,35 @@ class TorrentsAPIMixIn(Transport):
             "newUrl": new_url,
             "tier": tier if version >= TRACKER_URL_SINCE else None,
         }
-        await self._action("torrents/editTracker", params, kwargs)
+        await self._call("torrents/editTracker", {**params, **kwargs})
 
     async def torrents_remove_trackers(
         self, /, torrent_hash: TorrentHashes, urls: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Remove trackers (several torrents or ``"all"``: 5.2+)."""
-        params = {"hash": join_hashes(torrent_hash), "urls": _join(urls, "|")}
-        await self._action("torrents/removeTrackers", params, kwargs)
+        params = {"hash": join(torrent_hash), "urls": join(urls)}
+        await self._call("torrents/removeTrackers", {**params, **kwargs})
 
     async def torrents_add_webseeds(
         self, /, torrent_hash: str, urls: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Add web seeds (http, https or ftp URLs) to a torrent (5.1+)."""
-        params = {"hash": torrent_hash, "urls": _join(urls, "|")}
-        await self._action("torrents/addWebSeeds", params, kwargs)
+        params = {"hash": torrent_hash, "urls": join(urls)}
+        await self._call("torrents/addWebSeeds", {**params, **kwargs})
 
     async def torrents_edit_webseed(
         self, /, torrent_hash: str, orig_url: str, new_url: str, **kwargs: Any
     ) -> None:
         """Change a web seed's URL (5.1+)."""
         params = {"hash": torrent_hash, "origUrl": orig_url, "newUrl": new_url}
-        await self._action("torrents/editWebSeed", params, kwargs)
+        await self._call("torrents/editWebSeed", {**params, **kwargs})
 
     async def torrents_remove_webseeds(
         self, /, torrent_hash: str, urls: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Remove web seeds (5.1+)."""
-        params = {"hash": torrent_hash, "urls": _join(urls, "|")}
-        await self._action("torrents/removeWebSeeds", params, kwargs)
+        params = {"hash": torrent_hash, "urls": join(urls)}
+        await self._call("torrents/removeWebSeeds", {**params, **kwargs})
 
     async def torrents_add_peers(
         self,
@@ -1002,10 +961,9 @@ class TorrentsAPIMixIn(Transport):
 
         Returns, by hash, how many peers were ``added`` and how many ``failed``.
         """
-        params = {"hashes": join_hashes(torrent_hashes), "peers": _join(peers, "|")}
-        simple = self._simple(kwargs)
-        answer = await self._call("torrents/addPeers", {**params, **kwargs})
-        return cast("Dictionary", answer if simple else _wrap(answer))
+        params = {"hashes": join(torrent_hashes), "peers": join(peers)}
+        answer: Dictionary = await self._json("torrents/addPeers", {**params, **kwargs})
+        return answer
 
     # Queue and files
 
@@ -1013,29 +971,28 @@ class TorrentsAPIMixIn(Transport):
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Move torrents one place up the queue (``Conflict409Error`` without queueing)."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/increasePrio", params, kwargs)
+        params = {"hashes": join(torrent_hashes)}
+        await self._call("torrents/increasePrio", {**params, **kwargs})
 
     async def torrents_decrease_priority(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Move torrents one place down the queue."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/decreasePrio", params, kwargs)
+        params = {"hashes": join(torrent_hashes)}
+        await self._call("torrents/decreasePrio", {**params, **kwargs})
 
     async def torrents_top_priority(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Move torrents to the top of the queue."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/topPrio", params, kwargs)
+        await self._call("torrents/topPrio", {"hashes": join(torrent_hashes), **kwargs})
 
     async def torrents_bottom_priority(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Move torrents to the bottom of the queue."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/bottomPrio", params, kwargs)
+        params = {"hashes": join(torrent_hashes)}
+        await self._call("torrents/bottomPrio", {**params, **kwargs})
 
     async def torrents_file_priority(
         self,
@@ -1048,10 +1005,10 @@ class TorrentsAPIMixIn(Transport):
         """Set files' download priority: 0 skip, 1 normal, 6 high, 7 maximum."""
         params = {
             "hash": torrent_hash,
-            "id": _join(_ints(file_ids), "|"),
+            "id": join(file_ids),
             "priority": priority,
         }
-        await self._action("torrents/filePrio", params, kwargs)
+        await self._call("torrents/filePrio", {**params, **kwargs})
 
     async def torrents_rename_file(
         self,
@@ -1090,14 +1047,14 @@ class TorrentsAPIMixIn(Transport):
             if new_file_name is None and new_path is not None:
                 new_file_name = new_path.rpartition("/")[2]
             params = {"hash": torrent_hash, "id": file_id, "name": new_file_name}
-        await self._action("torrents/renameFile", params, kwargs)
+        await self._call("torrents/renameFile", {**params, **kwargs})
 
     async def torrents_rename_folder(
         self, /, torrent_hash: str, old_path: str, new_path: str, **kwargs: Any
     ) -> None:
         """Rename or move a folder inside a torrent (qBittorrent 4.3.3+)."""
         params = {"hash": torrent_hash, "oldPath": old_path, "newPath": new_path}
-        await self._action("torrents/renameFolder", params, kwargs)
+        await self._call("torrents/renameFolder", {**params, **kwargs})
 
     # Settings of torrents
 
@@ -1105,15 +1062,15 @@ class TorrentsAPIMixIn(Transport):
         self, /, limit: int, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Limit downloads to ``limit`` bytes per second; 0 removes the limit."""
-        params = {"hashes": join_hashes(torrent_hashes), "limit": limit}
-        await self._action("torrents/setDownloadLimit", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "limit": limit}
+        await self._call("torrents/setDownloadLimit", {**params, **kwargs})
 
     async def torrents_set_upload_limit(
         self, /, limit: int, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Limit uploads to ``limit`` bytes per second; 0 removes the limit."""
-        params = {"hashes": join_hashes(torrent_hashes), "limit": limit}
-        await self._action("torrents/setUploadLimit", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "limit": limit}
+        await self._call("torrents/setUploadLimit", {**params, **kwargs})
 
     async def torrents_set_share_limits(
         self,
@@ -1151,7 +1108,7 @@ class TorrentsAPIMixIn(Transport):
             return USE_GLOBAL_LIMIT if value is None else value
 
         params: dict[str, Any] = {
-            "hashes": join_hashes(torrent_hashes),
+            "hashes": join(torrent_hashes),
             "ratioLimit": limit(ratio_limit),
             "seedingTimeLimit": limit(seeding_time_limit),
         }
@@ -1163,84 +1120,84 @@ class TorrentsAPIMixIn(Transport):
             )
         if version >= SHARE_LIMITS_MODE_SINCE:
             params["shareLimitsMode"] = share_limits_mode or DEFAULT_SHARE_LIMITS_MODE
-        await self._action("torrents/setShareLimits", params, kwargs)
+        await self._call("torrents/setShareLimits", {**params, **kwargs})
 
     async def torrents_set_location(
         self, /, location: StrPath, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Move torrents' data to ``location``; automatic management is turned off."""
-        params = {"hashes": join_hashes(torrent_hashes), "location": _path(location)}
-        await self._action("torrents/setLocation", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "location": as_path(location)}
+        await self._call("torrents/setLocation", {**params, **kwargs})
 
     async def torrents_set_save_path(
         self, /, save_path: StrPath, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Set the save path of torrents not under automatic management (4.4+)."""
-        params = {"id": join_hashes(torrent_hashes), "path": _path(save_path)}
-        await self._action("torrents/setSavePath", params, kwargs)
+        params = {"id": join(torrent_hashes), "path": as_path(save_path)}
+        await self._call("torrents/setSavePath", {**params, **kwargs})
 
     async def torrents_set_download_path(
         self, /, download_path: StrPath, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Set where incomplete data goes, for torrents not automatically managed (4.4+)."""
-        params = {"id": join_hashes(torrent_hashes), "path": _path(download_path)}
-        await self._action("torrents/setDownloadPath", params, kwargs)
+        params = {"id": join(torrent_hashes), "path": as_path(download_path)}
+        await self._call("torrents/setDownloadPath", {**params, **kwargs})
 
     async def torrents_rename(
         self, /, torrent_hash: str, new_torrent_name: str, **kwargs: Any
     ) -> None:
         """Rename a torrent (its display name, not its files)."""
         params = {"hash": torrent_hash, "name": new_torrent_name}
-        await self._action("torrents/rename", params, kwargs)
+        await self._call("torrents/rename", {**params, **kwargs})
 
     async def torrents_set_comment(
         self, /, comment: str, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Set torrents' comment (qBittorrent 5.2+)."""
-        params = {"hashes": join_hashes(torrent_hashes), "comment": comment}
-        await self._action("torrents/setComment", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "comment": comment}
+        await self._call("torrents/setComment", {**params, **kwargs})
 
     async def torrents_set_category(
         self, /, category: str, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Set torrents' category (``""`` for none); ``Conflict409Error`` if unknown."""
-        params = {"hashes": join_hashes(torrent_hashes), "category": category}
-        await self._action("torrents/setCategory", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "category": category}
+        await self._call("torrents/setCategory", {**params, **kwargs})
 
     async def torrents_set_auto_management(
         self, /, enable: bool, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Turn automatic torrent management on or off."""
-        params = {"hashes": join_hashes(torrent_hashes), "enable": enable}
-        await self._action("torrents/setAutoManagement", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "enable": enable}
+        await self._call("torrents/setAutoManagement", {**params, **kwargs})
 
     async def torrents_toggle_sequential_download(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Flip sequential downloading of torrents."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/toggleSequentialDownload", params, kwargs)
+        params = {"hashes": join(torrent_hashes)}
+        await self._call("torrents/toggleSequentialDownload", {**params, **kwargs})
 
     async def torrents_toggle_first_last_piece_priority(
         self, /, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Flip first-and-last-piece priority of torrents."""
-        params = {"hashes": join_hashes(torrent_hashes)}
-        await self._action("torrents/toggleFirstLastPiecePrio", params, kwargs)
+        params = {"hashes": join(torrent_hashes)}
+        await self._call("torrents/toggleFirstLastPiecePrio", {**params, **kwargs})
 
     async def torrents_set_force_start(
         self, /, enable: bool, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Force-start torrents (bypassing the queue), or stop forcing them."""
-        params = {"hashes": join_hashes(torrent_hashes), "value": enable}
-        await self._action("torrents/setForceStart", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "value": enable}
+        await self._call("torrents/setForceStart", {**params, **kwargs})
 
     async def torrents_set_super_seeding(
         self, /, enable: bool, torrent_hashes: TorrentHashes, **kwargs: Any
     ) -> None:
         """Turn super seeding on or off."""
-        params = {"hashes": join_hashes(torrent_hashes), "value": enable}
-        await self._action("torrents/setSuperSeeding", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "value": enable}
+        await self._call("torrents/setSuperSeeding", {**params, **kwargs})
 
     async def torrents_set_ssl_parameters(
         self,
@@ -1261,7 +1218,7 @@ class TorrentsAPIMixIn(Transport):
             "ssl_private_key": ssl_private_key,
             "ssl_dh_params": ssl_dh_params,
         }
-        await self._action("torrents/setSSLParameters", params, kwargs)
+        await self._call("torrents/setSSLParameters", {**params, **kwargs})
 
     # Categories
 
@@ -1271,9 +1228,7 @@ class TorrentsAPIMixIn(Transport):
         Each has ``name``, ``savePath`` and ``download_path`` (absent or None: the
         default, False: off, or a path); from 5.2 also its share limits.
         """
-        answer: Dictionary | None = await self._get_json(
-            "torrents/categories", {}, kwargs
-        )
+        answer: Dictionary | None = await self._json("torrents/categories", kwargs)
         return answer
 
     async def torrents_create_category(
@@ -1308,7 +1263,7 @@ class TorrentsAPIMixIn(Transport):
             share_limit_action=share_limit_action,
             share_limits_mode=share_limits_mode,
         )
-        await self._action("torrents/createCategory", params, kwargs)
+        await self._call("torrents/createCategory", {**params, **kwargs})
 
     async def torrents_edit_category(
         self,
@@ -1332,7 +1287,8 @@ class TorrentsAPIMixIn(Transport):
         An unknown category raises ``NotFound404Error`` on every version (older
         servers answered 409), and an edit that changes nothing is no error (older
         servers refused it with 409). The share limits need qBittorrent 5.3; 5.2
-        itself resets a category's share limits on every edit.
+        itself resets a category's share limits on every edit. qBittorrent 4.1.3
+        cannot list its categories: there a save path left out becomes the default.
         """
         version = await self.api_version()
         current: Mapping[str, Any] | None = {}
@@ -1360,26 +1316,27 @@ class TorrentsAPIMixIn(Transport):
             share_limit_action=share_limit_action,
             share_limits_mode=share_limits_mode,
         )
-        try:
-            await self._action("torrents/editCategory", params, kwargs)
-        except Conflict409Error:
-            # The category exists (read above), so the refusal means "no change".
-            if version < EDIT_CATEGORY_UNCHANGED_OK_SINCE and current:
-                return
-            raise
+        # Older servers refuse an edit that changes nothing with 409; the category
+        # exists (read above), so there that refusal means "no change".
+        ignored = (
+            (Conflict409Error,)
+            if version < EDIT_CATEGORY_UNCHANGED_OK_SINCE and current
+            else ()
+        )
+        with contextlib.suppress(*ignored):
+            await self._call("torrents/editCategory", {**params, **kwargs})
 
     async def torrents_remove_categories(
         self, /, categories: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Remove categories; their torrents lose the category."""
-        params = {"categories": _join(categories, "\n")}
-        await self._action("torrents/removeCategories", params, kwargs)
+        params = {"categories": join(categories, "\n")}
+        await self._call("torrents/removeCategories", {**params, **kwargs})
 
     # Tags
 
     async def torrents_tags(self, /, **kwargs: Any) -> list[str] | None:
         """Return every tag (qBittorrent 4.2+)."""
-        self._simple(kwargs)
         tags: list[str] | None = await self._call("torrents/tags", kwargs)
         return tags
 
@@ -1391,8 +1348,8 @@ class TorrentsAPIMixIn(Transport):
         **kwargs: Any,
     ) -> None:
         """Add tags to torrents, creating tags that do not exist (4.2+)."""
-        params = {"hashes": join_hashes(torrent_hashes), "tags": _join(tags, ",")}
-        await self._action("torrents/addTags", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "tags": join(tags, ",")}
+        await self._call("torrents/addTags", {**params, **kwargs})
 
     async def torrents_remove_tags(
         self,
@@ -1402,8 +1359,8 @@ class TorrentsAPIMixIn(Transport):
         **kwargs: Any,
     ) -> None:
         """Remove tags from torrents; without ``tags`` all of their tags (4.2+)."""
-        params = {"hashes": join_hashes(torrent_hashes), "tags": _join(tags, ",")}
-        await self._action("torrents/removeTags", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "tags": join(tags, ",")}
+        await self._call("torrents/removeTags", {**params, **kwargs})
 
     async def torrents_set_tags(
         self,
@@ -1413,46 +1370,25 @@ class TorrentsAPIMixIn(Transport):
         **kwargs: Any,
     ) -> None:
         """Replace torrents' tags with ``tags`` (qBittorrent 5.1+)."""
-        params = {"hashes": join_hashes(torrent_hashes), "tags": _join(tags, ",")}
-        await self._action("torrents/setTags", params, kwargs)
+        params = {"hashes": join(torrent_hashes), "tags": join(tags, ",")}
+        await self._call("torrents/setTags", {**params, **kwargs})
 
     async def torrents_create_tags(
         self, /, tags: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Create tags (4.2+)."""
-        await self._action("torrents/createTags", {"tags": _join(tags, ",")}, kwargs)
+        await self._call("torrents/createTags", {"tags": join(tags, ","), **kwargs})
 
     async def torrents_delete_tags(
         self, /, tags: str | Iterable[str], **kwargs: Any
     ) -> None:
         """Delete tags; torrents lose them (4.2+)."""
-        await self._action("torrents/deleteTags", {"tags": _join(tags, ",")}, kwargs)
+        await self._call("torrents/deleteTags", {"tags": join(tags, ","), **kwargs})
 
     # Plumbing
 
     async def _renamed(self, new: str, old: str) -> str:
         return new if await self.api_version() >= STOP_START_SINCE else old
-
-    async def _action(
-        self, path: str, params: Mapping[str, Any], kwargs: dict[str, Any]
-    ) -> None:
-        self._simple(kwargs)
-        await self._call(path, {**params, **kwargs})
-
-    async def _get_json(
-        self, path: str, params: Mapping[str, Any], kwargs: dict[str, Any]
-    ) -> Any:
-        simple = self._simple(kwargs)
-        answer = await self._call(path, {**params, **kwargs})
-        return answer if simple else _wrap(answer)
-
-    async def _call_bytes(
-        self, path: str, params: Mapping[str, Any], kwargs: dict[str, Any]
-    ) -> bytes | None:
-        self._simple(kwargs)
-        # Before qBittorrent 5.0 the server labels .torrent files text/plain.
-        answer: bytes | None = await self._call(path, {**params, **kwargs}, binary=True)
-        return answer
 
     async def _current_category(self, name: str) -> Mapping[str, Any] | None:
         """Return a category as the server lists it; None when it has no such one.
@@ -1474,10 +1410,6 @@ class TorrentsAPIMixIn(Transport):
         raise Conflict409Error(f"torrents/renameFile: no file {path!r} in the torrent")
 
 
-def _ints(values: int | Iterable[int] | None) -> Iterable[int] | None:
-    return [values] if isinstance(values, int) else values
-
-
 def _category_params(
     name: str,
     *,
@@ -1494,9 +1426,9 @@ def _category_params(
         enable_download_path = True
     return {
         "category": name,
-        "savePath": _path(save_path),
+        "savePath": as_path(save_path),
         "downloadPathEnabled": enable_download_path,
-        "downloadPath": _path(download_path),
+        "downloadPath": as_path(download_path),
         "ratioLimit": ratio_limit,
         "seedingTimeLimit": seeding_time_limit,
         "inactiveSeedingTimeLimit": inactive_seeding_time_limit,
@@ -1512,8 +1444,8 @@ def _nothing_added() -> Conflict409Error:
     )
 
 
-async def _read_torrent_files(files: TorrentFiles | None) -> list[tuple[str, bytes]]:
-    """Return (unique file name, content) for every .torrent file, reading paths.
+async def _read_torrent_files(files: TorrentFiles | None) -> list[Upload]:
+    """Return every .torrent file as an upload with a unique file name, reading paths.
 
     The server keys uploads by file name, so repeated names get a number.
     """
@@ -1529,7 +1461,7 @@ async def _read_torrent_files(files: TorrentFiles | None) -> list[tuple[str, byt
     contents = await asyncio.to_thread(
         lambda: [_read_torrent_file(item) for _, item in named]
     )
-    result: list[tuple[str, bytes]] = []
+    result: list[Upload] = []
     taken: set[str] = set()
     for (given, item), content in zip(named, contents, strict=True):
         if given is not None:
@@ -1544,7 +1476,7 @@ async def _read_torrent_files(files: TorrentFiles | None) -> list[tuple[str, byt
             stem, dot, suffix = name.rpartition(".")
             unique = f"{stem} ({number}){dot}{suffix}" if dot else f"{name} ({number})"
         taken.add(unique)
-        result.append((unique, content))
+        result.append(Upload("torrents", unique, content, _TORRENT_CONTENT_TYPE))
     return result
 
 

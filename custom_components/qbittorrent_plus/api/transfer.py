@@ -11,19 +11,12 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-from .app import rich_object
 from .models import Dictionary
 from .namespace import Delegate, Namespace
+from .params import join
 from .transport import Transport
 
 SPEED_LIMIT_KEYS = ("dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit")
-
-
-def join_list(values: str | Iterable[str], separator: str = "|") -> str:
-    """Join a str or an iterable of str the way the WebUI reads lists."""
-    if isinstance(values, str):
-        return values
-    return separator.join(values)
 
 
 class TransferAPIMixIn(Transport):
@@ -42,9 +35,8 @@ class TransferAPIMixIn(Transport):
         ``connection_status``, and from qBittorrent 5.1 ``last_external_address_v4``
         and ``last_external_address_v6``.
         """
-        simple = self._simple(kwargs)
-        info = await self._call("transfer/info", kwargs)
-        return info if simple else Dictionary(info)
+        info: Dictionary = await self._json("transfer/info", kwargs)
+        return info
 
     async def transfer_speed_limits_mode(self, /, **kwargs: Any) -> bool:
         """Return whether the alternative speed limits are in force.
@@ -114,8 +106,8 @@ class TransferAPIMixIn(Transport):
 
         Web API 2.16 (qBittorrent 5.3.0) and newer.
         """
-        simple = self._simple(kwargs)
-        return rich_object(await self._call("transfer/getSpeedLimits", kwargs), simple)
+        limits: Dictionary | None = await self._json("transfer/getSpeedLimits", kwargs)
+        return limits
 
     async def transfer_set_speed_limits(
         self,
@@ -174,7 +166,7 @@ class TransferAPIMixIn(Transport):
 
         Web API 2.3 (qBittorrent 4.2.0) and newer.
         """
-        await self._call("transfer/banPeers", {"peers": join_list(peers), **kwargs})
+        await self._call("transfer/banPeers", {"peers": join(peers), **kwargs})
 
 
 class TransferAPI(Namespace):

@@ -8,12 +8,12 @@ again once (one login for all calls failing together) and repeats the call once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 import logging
 import os
 import ssl
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import aiohttp
 from yarl import URL
@@ -29,6 +29,7 @@ from .errors import (
     UnsupportedQbittorrentVersion,
     http_error,
 )
+from .models import rich
 from .versions import (
     ENDPOINTS,
     MAX_SUPPORTED,
@@ -56,6 +57,16 @@ ENV_API_KEY = "QBITTORRENTAPI_API_KEY"
 ENV_DO_NOT_VERIFY = "QBITTORRENTAPI_DO_NOT_VERIFY_WEBUI_CERTIFICATE"
 
 type Params = Mapping[str, Any]
+
+
+class Upload(NamedTuple):
+    """A file sent in a multipart form."""
+
+    field: str
+    """The form field, such as ``torrents``."""
+    filename: str
+    content: bytes
+    content_type: str
 
 
 def base_url(host: str, port: int | None = None) -> URL:
@@ -316,14 +327,16 @@ class Transport:
         path: str,
         params: Params | None = None,
         *,
+        files: Iterable[Upload] | None = None,
         data: Any = None,
         binary: bool = False,
     ) -> Any:
         """Call an endpoint of the catalog; ``None`` when the server lacks it.
 
         GET endpoints take ``params`` in the query string; POST endpoints take them
-        (or ``data``, for multipart uploads) in the body. ``params["headers"]``, when
-        given, holds extra HTTP headers for this call only; every other unset (None)
+        in the body: a multipart form with ``files``, else a plain form (``data``,
+        when given, is sent instead of either). ``params["headers"]``, when given,
+        holds extra HTTP headers for this call only; every other unset (None)
         parameter is left out. With ``binary`` the answer is the body's bytes,
         whatever its content type says.
         """
@@ -344,9 +357,31 @@ class Transport:
             query = encode_params(params)
         elif body is None:
             body = encode_params(params)
+            if files is not None:
+                body = _multipart(body, files)
         return await self._send_with_relogin(
             endpoint.http_method, path, query, body, headers or {}, binary=binary
         )
+
+    async def _bytes(self, path: str, params: Params | None = None) -> bytes | None:
+        """Call an endpoint that answers a file; return its bytes as they came.
+
+        Whatever the content type says: before qBittorrent 5.0 the server labels
+        .torrent files ``text/plain``.
+        """
+        data: bytes | None = await self._call(path, params, binary=True)
+        return data
+
+    async def _json(self, path: str, params: Params | None = None) -> Any:
+        """Call an endpoint that answers JSON; return it rich, or plain if asked.
+
+        Rich: every JSON object in the answer is a ``Dictionary``. The call's
+        ``simple_responses`` (else the client's) asks for the plain JSON instead.
+        """
+        params = dict(params or {})
+        simple = self._simple(params)
+        answer = await self._call(path, params)
+        return answer if simple else rich(answer)
 
     async def _ensure_session(self) -> None:
         if self.uses_login and not self._logged_in:
@@ -525,6 +560,20 @@ class Transport:
                     "for this client's network"
                 )
         return http_error(status, f"{path}: {status} {text}".rstrip())
+
+
+def _multipart(fields: dict[str, str], files: Iterable[Upload]) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for upload in files:
+        form.add_field(
+            upload.field,
+            upload.content,
+            filename=upload.filename,
+            content_type=upload.content_type,
+        )
+    return form
 
 
 def _describe(err: Exception) -> str:

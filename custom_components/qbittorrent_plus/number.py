@@ -1,0 +1,82 @@
+"""Numbers of a qBittorrent server: the normal and the alternative speed limits."""
+
+from __future__ import annotations
+
+from typing import Any, override
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import EntityCategory, UnitOfDataRate
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import QbittorrentConfigEntry
+from .entity import QbittorrentEntity, qbittorrent_action
+
+# One action at a time per platform, so a server is never sent two at once.
+PARALLEL_UPDATES = 1
+
+KIB = 1024
+
+
+def _limit(key: str, translation_key: str) -> NumberEntityDescription:
+    """Describe a speed limit; ``key`` is its name in the preferences."""
+    return NumberEntityDescription(
+        key=key,
+        translation_key=translation_key,
+        device_class=NumberDeviceClass.DATA_RATE,
+        entity_category=EntityCategory.CONFIG,
+        mode=NumberMode.BOX,
+        # qBittorrent keeps limits in whole KiB/s and shows them so; 0 is unlimited.
+        native_unit_of_measurement=UnitOfDataRate.KIBIBYTES_PER_SECOND,
+        native_min_value=0,
+        # The largest limit qBittorrent's own options dialog accepts.
+        native_max_value=2_000_000,
+        native_step=1,
+    )
+
+
+LIMITS: tuple[NumberEntityDescription, ...] = (
+    _limit("dl_limit", "download_limit"),
+    _limit("up_limit", "upload_limit"),
+    _limit("alt_dl_limit", "alternative_download_limit"),
+    _limit("alt_up_limit", "alternative_upload_limit"),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: QbittorrentConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the server's speed limits."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        QbittorrentLimitEntity(coordinator, description) for description in LIMITS
+    )
+
+
+class QbittorrentLimitEntity(QbittorrentEntity, NumberEntity):
+    """A global speed limit, in force or kept for the alternative mode."""
+
+    @property
+    @override
+    def native_value(self) -> float | None:
+        limit = self.coordinator.data.speed_limits.get(self.entity_description.key)
+        return None if limit is None else limit // KIB
+
+    @override
+    def _shown(self) -> Any:
+        return self.native_value
+
+    @qbittorrent_action
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        key = self.entity_description.key
+        await self.coordinator.client.app_set_preferences({key: round(value * KIB)})
+        # The main data shows only the limits in force; read the others too.
+        self.coordinator.request_preferences()

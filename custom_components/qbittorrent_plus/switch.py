@@ -1,0 +1,110 @@
+"""Switches of a qBittorrent server: alternative speed limits, the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import Client
+from .coordinator import QbittorrentConfigEntry, QbittorrentData
+from .entity import QbittorrentEntity, qbittorrent_action
+
+# One action at a time per platform, so a server is never sent two at once.
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class QbittorrentSwitchEntityDescription(SwitchEntityDescription):
+    """A switch, how to read it from a poll's data and how to turn it."""
+
+    is_on_fn: Callable[[QbittorrentData], bool | None]
+    set_fn: Callable[[Client, bool], Awaitable[None]]
+    endpoint: str | None = None
+    """An endpoint the server must have for the switch to exist."""
+
+
+def _flag(key: str) -> Callable[[QbittorrentData], bool | None]:
+    def is_on(data: QbittorrentData) -> bool | None:
+        value = data.server_state.get(key)
+        return value if isinstance(value, bool) else None
+
+    return is_on
+
+
+def _session_running(data: QbittorrentData) -> bool | None:
+    # ``session_state`` is true while the session is paused.
+    paused = _flag("session_state")(data)
+    return None if paused is None else not paused
+
+
+async def _set_session(client: Client, running: bool) -> None:
+    if running:
+        await client.transfer_resume_session()
+    else:
+        await client.transfer_pause_session()
+
+
+SWITCHES: tuple[QbittorrentSwitchEntityDescription, ...] = (
+    QbittorrentSwitchEntityDescription(
+        key="alternative_speed_limits",
+        translation_key="alternative_speed_limits",
+        is_on_fn=_flag("use_alt_speed_limits"),
+        set_fn=lambda client, on: client.transfer_set_speed_limits_mode(on),
+    ),
+    QbittorrentSwitchEntityDescription(
+        key="session",
+        translation_key="session",
+        is_on_fn=_session_running,
+        set_fn=_set_session,
+        # Web API 2.16.2 (qBittorrent 5.3.0) pauses the session as a whole.
+        endpoint="transfer/pauseSession",
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: QbittorrentConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches the server supports."""
+    runtime = entry.runtime_data
+    # The Web API version was read at setup; this asks the server nothing.
+    async_add_entities(
+        [
+            QbittorrentSwitchEntity(runtime.coordinator, description)
+            for description in SWITCHES
+            if description.endpoint is None
+            or await runtime.client.has_endpoint(description.endpoint)
+        ]
+    )
+
+
+class QbittorrentSwitchEntity(QbittorrentEntity, SwitchEntity):
+    """A server-wide setting that is on or off."""
+
+    entity_description: QbittorrentSwitchEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        return self.entity_description.is_on_fn(self.coordinator.data)
+
+    @override
+    def _shown(self) -> Any:
+        return self.is_on
+
+    @qbittorrent_action
+    @override
+    async def async_turn_on(self, /, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(self.coordinator.client, True)
+
+    @qbittorrent_action
+    @override
+    async def async_turn_off(self, /, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(self.coordinator.client, False)
