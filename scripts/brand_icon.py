@@ -43,7 +43,7 @@ def draw(size: int) -> Image.Image:
 
     mask = Image.new("L", (big, big), 0)
     ImageDraw.Draw(mask).rounded_rectangle(
-        _xy(32, 32, 992, 992), radius=220 * SCALE, fill=255
+        _xy(0, 0, 1024, 1024), radius=230 * SCALE, fill=255
     )
     icon = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     icon.paste(gradient, (0, 0), mask)

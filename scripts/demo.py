@@ -59,6 +59,7 @@ SWARM_INTERVAL = 2.0
 COMPLETE_HOLD = 20.0
 USERNAME = "demo"
 DASHBOARD = "qbittorrent-plus"
+CONTROL_ORDER = ("switch", "button", "number")
 INSTALL_METHOD_ISSUE = ("homeassistant", "deprecated_method")
 # Domains whose entities have no state until something happens.
 STATELESS = frozenset({"button", "event"})
@@ -75,9 +76,12 @@ LIMITS = {
     "alt_up_limit": 256 * KIB,
 }
 # Both servers: TCP only (uTP handshakes over loopback sometimes never complete),
-# limits for local peers, and a queue roomy enough that nothing waits in it.
+# limits for local peers, a queue roomy enough that nothing waits in it, and
+# qBittorrent's own statistics interval (the test servers refresh every 0.1 s, too
+# short for 4.5.2, whose global speeds then read 0 most of the time).
 COMMON_PREFERENCES: dict[str, Any] = {
     "bittorrent_protocol": 1,
+    "refresh_interval": 1500,
     "limit_lan_peers": True,
     "queueing_enabled": True,
     "max_active_downloads": 3,
@@ -323,8 +327,8 @@ def render_configuration(*, time_zone: str) -> str:
 
     It loads nothing that needs hardware or the network (no default_config: no
     discovery, cloud or voice). The HTTP server's settings live in storage (see
-    ``write_config``). Logins from this machine need no password (trusted_networks with one user), so
-    the browser opens straight on the dashboard.
+    ``write_config``). Logins from this machine need no password (trusted_networks
+    with a single user), so the browser opens straight on the dashboard.
     """
     return f"""\
 homeassistant:
@@ -366,8 +370,12 @@ def write_config(config_dir: Path, *, port: int, time_zone: str) -> None:
     )
     # Home Assistant keeps the HTTP server's settings in storage; put in YAML they
     # would be a trial that reverts to port 8123 on every interface five minutes on.
-    http = HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": port})
-    stable = {**http, "created_at": dt_util.utcnow().isoformat(), "error": None}
+    stable = {
+        **HTTP_STORAGE_SCHEMA({"server_host": ["127.0.0.1"], "server_port": port}),
+        "created_at": dt_util.utcnow().isoformat(),
+        "error": None,
+        "error_message": None,
+    }
     (config_dir / ".storage" / "http").write_text(
         json.dumps(
             {
@@ -375,7 +383,7 @@ def write_config(config_dir: Path, *, port: int, time_zone: str) -> None:
                 "minor_version": HTTP_STORAGE_MINOR_VERSION,
                 "key": "http",
                 "data": {
-                    "stable": {**stable, "error_message": None},
+                    "stable": stable,
                     "pending": None,
                     "yaml_migration_done": True,
                 },
@@ -693,11 +701,13 @@ def dashboard_config(entities: list[dict[str, Any]]) -> dict[str, Any]:
             speeds.append(entity_id)
         elif key.endswith("_torrents"):
             counts.append(entity_id)
-        elif domain in {"switch", "button", "number"}:
+        elif domain in CONTROL_ORDER:
             controls.append(entity_id)
         else:
             server.append(entity_id)
     speeds.sort()  # download before upload
+    # Switches first, then buttons, then the limits.
+    controls.sort(key=lambda entity_id: CONTROL_ORDER.index(entity_id.split(".")[0]))
     sections = [
         section(
             "Transfer",
@@ -749,10 +759,6 @@ def download_speed_entity(entities: list[dict[str, Any]]) -> str | None:
 async def check(hass: HomeAssistant, swarm: Swarm) -> list[str]:
     """Check the running demo the way a user would look at it; return the faults."""
     faults: list[str] = []
-    state = await hass.entry_state()
-    say(f"check: config entry {state}")
-    if state != "loaded":
-        return [f"the config entry is {state}, not loaded"]
     entities = await hass.entities()
     states = await hass.states()
     enabled = [e for e in entities if e["disabled_by"] is None]
@@ -774,6 +780,20 @@ async def check(hass: HomeAssistant, swarm: Swarm) -> list[str]:
         faults.append("the integration has no enabled entities")
     if without:
         faults.append(f"entities without a value: {without}")
+    dashboard = json.dumps(
+        await hass.websocket({"type": "lovelace/config", "url_path": DASHBOARD})
+    )
+    if missing := [
+        e["entity_id"] for e in enabled if f'"{e["entity_id"]}"' not in dashboard
+    ]:
+        faults.append(f"entities missing from the dashboard: {missing}")
+    repairs = await hass.websocket({"type": "repairs/list_issues"})
+    if issues := [
+        f"{issue['domain']}.{issue['issue_id']}"
+        for issue in repairs["issues"]
+        if issue["domain"] in {DOMAIN, "http"} and not issue["ignored"]
+    ]:
+        faults.append(f"repair issues: {issues}")
     if (speed_id := download_speed_entity(entities)) is None:
         faults.append("no download speed sensor")
         return faults
@@ -864,6 +884,16 @@ async def demo(args: argparse.Namespace, stack: AsyncExitStack) -> int:
         }
     )
 
+    try:
+        await wait_until(
+            lambda: _loaded(hass), "the integration to load", within=ENTITIES_TIMEOUT
+        )
+    except TimeoutError:
+        msg = f"the integration did not load: its entry is {await hass.entry_state()}"
+        raise RuntimeError(msg) from None
+    await hass.make_dashboard(await hass.entities())
+    await hass.ignore_install_method_repair()
+
     if args.check:
         faults = await check(hass, swarm)
         for fault in faults:
@@ -872,11 +902,6 @@ async def demo(args: argparse.Namespace, stack: AsyncExitStack) -> int:
             say("check: passed")
         return 1 if faults else 0
 
-    await wait_until(
-        lambda: _loaded(hass), "the integration to load", within=ENTITIES_TIMEOUT
-    )
-    await hass.make_dashboard(await hass.entities())
-    await hass.ignore_install_method_repair()
     say(banner(hass, swarm, state_dir))
     hass.skip_log()
     while True:

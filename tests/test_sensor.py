@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-    snapshot_platform,
-)
+from pytest_homeassistant_custom_component.common import snapshot_platform
 from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
     StateSnapshot,
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.qbittorrent_plus.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
-from .common import entry_for
+from .platforms import (
+    all_enabled,
+    named_entry,
+    poll,
+    set_up,
+    state_of,
+    stop_path,
+    torrent_states,
+)
 from .servers import QbittorrentServer
 from .torrents import MadeTorrent, make_torrent
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
-# Free space follows whatever else uses the disk: the snapshot names it varying and
-# test_free_space checks the value against the server's own.
+# Free space follows whatever else uses the disk: the snapshots name it varying, and
+# test_free_space compares it with the server's own figure.
 VARYING = frozenset({"sensor.qbittorrent_free_disk_space"})
 
 DISABLED_BY_DEFAULT = {
@@ -57,78 +59,35 @@ def _normalise(*, data: Any, path: Any) -> Any:
     return data
 
 
-def named_entry(server: QbittorrentServer) -> MockConfigEntry:
-    """Return an entry with the same name and unique id whatever the server's port."""
-    made = entry_for(server)
-    return MockConfigEntry(
-        domain=DOMAIN, title="qBittorrent", unique_id="qbittorrent", data={**made.data}
-    )
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an entry with the sensor platform only."""
-    entry.add_to_hass(hass)
-    with patch("custom_components.qbittorrent_plus.PLATFORMS", [Platform.SENSOR]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one poll interval pass and the poll it starts finish."""
-    freezer.tick(DEFAULT_SCAN_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def value(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
-@pytest.fixture
-def all_enabled() -> Iterator[None]:
-    """Enable the entities that are disabled by default."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        return_value=True,
-        new_callable=PropertyMock,
-    ):
-        yield
-
-
-async def torrent_states(webui: WebUI) -> dict[str, str]:
-    """Return the state of each torrent by name (4.x names mapped to 5.x ones)."""
-    torrents: list[dict[str, Any]] = await webui.get("torrents/info")
-    return {
-        t["name"]: t["state"].replace("paused", "stopped") for t in torrents
-    }
+    return snapshot.use_extension(HomeAssistantSnapshotExtension).with_defaults(
+        matcher=_normalise
+    )
 
 
 @pytest.fixture
 async def four_torrents(
     qbittorrent: QbittorrentServer, webui: WebUI, tmp_path: Path
 ) -> AsyncIterator[dict[str, MadeTorrent]]:
-    """Add a seed, a stopped complete, a stopped partial and a downloading torrent.
+    """Add a forced seed, a stopped complete, a stopped partial and a downloading one.
 
     Queueing is off while they exist, so no torrent flips between queued and
-    stalled; with no peer anywhere every state then stays as it is.
+    stalled; with no peer anywhere, every state then stays as it is. A forced seed
+    counts as active even while nobody downloads from it.
     """
     await webui.post("app/setPreferences", {"json": '{"queueing_enabled": false}'})
-    made = {name: make_torrent(tmp_path, name) for name in ("a", "b", "c", "d")}
+    made = {name: make_torrent(tmp_path, name) for name in "abcd"}
     await webui.add_torrent(made["a"])
+    await webui.post(
+        "torrents/setForceStart", {"hashes": made["a"].info_hash, "value": "true"}
+    )
     await webui.add_torrent(made["b"], stopped=True)
     await webui.post("torrents/recheck", {"hashes": made["b"].info_hash})
     await webui.add_torrent(made["c"], stopped=True, seed=False)
     await webui.add_torrent(made["d"], seed=False)
-    expected = {"a": "stalledUP", "b": "stoppedUP", "c": "stoppedDL", "d": "stalledDL"}
+    expected = {"a": "forcedUP", "b": "stoppedUP", "c": "stoppedDL", "d": "stalledDL"}
 
     async def settled() -> bool:
         return await torrent_states(webui) == expected
@@ -140,7 +99,7 @@ async def four_torrents(
     await webui.post("app/setPreferences", {"json": '{"queueing_enabled": true}'})
 
 
-@pytest.mark.usefixtures("all_enabled", "four_torrents")
+@pytest.mark.usefixtures("four_torrents")
 async def test_sensors(
     hass: HomeAssistant,
     qbittorrent: QbittorrentServer,
@@ -152,17 +111,14 @@ async def test_sensors(
     qBittorrent 4.x calls stopped torrents paused; they count as stopped all the same.
     """
     entry = named_entry(qbittorrent)
-    await set_up(hass, entry)
+    with all_enabled():
+        await set_up(hass, entry, Platform.SENSOR)
 
-    await snapshot_platform(
-        hass,
-        entity_registry,
-        snapshot.with_defaults(matcher=_normalise),
-        entry.entry_id,
-    )
-    assert value(hass, "sensor.qbittorrent_stopped_torrents") == "2"
-    assert value(hass, "sensor.qbittorrent_completed_torrents") == "2"
-    assert value(hass, "sensor.qbittorrent_global_ratio") == STATE_UNKNOWN
+    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+    assert state_of(hass, "sensor.qbittorrent_stopped_torrents") == "2"
+    assert state_of(hass, "sensor.qbittorrent_completed_torrents") == "2"
+    assert state_of(hass, "sensor.qbittorrent_active_torrents") == "1"
+    assert state_of(hass, "sensor.qbittorrent_global_ratio") == STATE_UNKNOWN
 
 
 async def test_disabled_by_default(
@@ -172,12 +128,11 @@ async def test_disabled_by_default(
 ) -> None:
     """Noisy and less used sensors are there, but disabled until a user wants them."""
     entry = named_entry(qbittorrent)
-    await set_up(hass, entry)
+    await set_up(hass, entry, Platform.SENSOR)
 
     entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    disabled = {e.entity_id for e in entries if e.disabled_by is not None}
-    assert disabled == DISABLED_BY_DEFAULT
-    assert len(entries) == 29
+    assert {e.entity_id for e in entries if e.disabled_by} == DISABLED_BY_DEFAULT
+    assert len(entries) == 25
 
 
 async def test_free_space(
@@ -192,14 +147,15 @@ async def test_free_space(
 
     # qBittorrent 4.5 reports 0 until it has looked at the disk.
     await wait_for(reported)
-    await set_up(hass, named_entry(qbittorrent))
+    await set_up(hass, named_entry(qbittorrent), Platform.SENSOR)
 
-    shown = int(value(hass, "sensor.qbittorrent_free_disk_space"))
-    assert abs(shown - await reported()) < 64 * 1024 * 1024
+    shown = float(state_of(hass, "sensor.qbittorrent_free_disk_space"))
     assert shown > 0
+    # Shown in GiB; the disk may have changed a little since.
+    assert shown == pytest.approx(await reported() / 2**30, rel=0.01)
 
 
-async def test_sensors_follow_the_server(
+async def test_counts_follow_the_server(
     hass: HomeAssistant,
     qbittorrent: QbittorrentServer,
     webui: WebUI,
@@ -207,11 +163,10 @@ async def test_sensors_follow_the_server(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A torrent stopped on the server moves between the counts at the next poll."""
-    await set_up(hass, named_entry(qbittorrent))
-    assert value(hass, "sensor.qbittorrent_seeding_torrents") == "1"
+    await set_up(hass, named_entry(qbittorrent), Platform.SENSOR)
+    assert state_of(hass, "sensor.qbittorrent_seeding_torrents") == "1"
 
-    stop = "torrents/stop" if qbittorrent.version >= "5" else "torrents/pause"
-    await webui.post(stop, {"hashes": four_torrents["a"].info_hash})
+    await webui.post(stop_path(qbittorrent), {"hashes": four_torrents["a"].info_hash})
 
     async def stopped() -> bool:
         return (await torrent_states(webui))["a"] == "stoppedUP"
@@ -219,13 +174,12 @@ async def test_sensors_follow_the_server(
     await wait_for(stopped)
     await poll(hass, freezer)
 
-    assert value(hass, "sensor.qbittorrent_seeding_torrents") == "0"
-    assert value(hass, "sensor.qbittorrent_stopped_torrents") == "3"
-    assert value(hass, "sensor.qbittorrent_completed_torrents") == "2"
-    assert value(hass, "sensor.qbittorrent_all_torrents") == "4"
+    assert state_of(hass, "sensor.qbittorrent_seeding_torrents") == "0"
+    assert state_of(hass, "sensor.qbittorrent_stopped_torrents") == "3"
+    assert state_of(hass, "sensor.qbittorrent_completed_torrents") == "2"
+    assert state_of(hass, "sensor.qbittorrent_all_torrents") == "4"
 
 
-@pytest.mark.usefixtures("all_enabled")
 async def test_transfer(
     hass: HomeAssistant,
     qbittorrent: QbittorrentServer,
@@ -237,8 +191,9 @@ async def test_transfer(
     seeder = qbittorrent_factory(qbittorrent.version)
     leecher = qbittorrent_factory(qbittorrent.version)
     made = make_torrent(tmp_path, "shared", size=2_000_000)
-    await set_up(hass, named_entry(leecher))
-    assert float(value(hass, "sensor.qbittorrent_all_time_downloaded")) == 0
+    with all_enabled():
+        await set_up(hass, named_entry(leecher), Platform.SENSOR)
+    assert float(state_of(hass, "sensor.qbittorrent_all_time_downloaded")) == 0
 
     async with WebUI(seeder) as seeding, WebUI(leecher) as leeching:
         await seeding.add_torrent(made)
@@ -254,21 +209,23 @@ async def test_transfer(
         )
 
         async def downloaded() -> dict[str, Any] | None:
-            data = await leeching.get("sync/maindata")
-            state: dict[str, Any] = data["server_state"]
+            state: dict[str, Any] = (await leeching.get("sync/maindata"))[
+                "server_state"
+            ]
             torrent = await leeching.torrent(made.info_hash)
             assert torrent is not None
-            return state if torrent["progress"] == 1 else None
+            # The totals count a moment after the last piece.
+            return state if state["dl_info_data"] >= made.size else None
 
         server_state = await wait_for(downloaded)
+        await poll(hass, freezer)
+        server_state = (await leeching.get("sync/maindata"))["server_state"]
 
-    await poll(hass, freezer)
-
-    session = float(value(hass, "sensor.qbittorrent_downloaded_this_session"))
-    alltime = float(value(hass, "sensor.qbittorrent_all_time_downloaded"))
-    ratio = float(value(hass, "sensor.qbittorrent_global_ratio"))
-    # Shown in GiB: at least the torrent's size, which the server counted.
-    assert server_state["dl_info_data"] >= made.size
+    session = float(state_of(hass, "sensor.qbittorrent_downloaded_this_session"))
+    alltime = float(state_of(hass, "sensor.qbittorrent_all_time_downloaded"))
+    ratio = float(state_of(hass, "sensor.qbittorrent_global_ratio"))
+    # Shown in GiB.
     assert session == pytest.approx(server_state["dl_info_data"] / 2**30)
-    assert alltime == pytest.approx(server_state["alltime_dl"] / 2**30)
-    assert ratio == float(server_state["global_ratio"])
+    assert alltime == pytest.approx(server_state["alltime_dl"] / 2**30, rel=0.01)
+    assert alltime >= session > 0
+    assert ratio == pytest.approx(float(server_state["global_ratio"]), abs=0.01)

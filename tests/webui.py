@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 import json
+import time
 from typing import Any, Self
 
 import aiohttp
@@ -23,11 +24,17 @@ POLL_INTERVAL = 0.05
 async def wait_for[T](
     probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0
 ) -> T:
-    """Poll ``probe`` until it returns something truthy, and return that."""
-    async with asyncio.timeout(timeout):
-        while not (result := await probe()):
-            await asyncio.sleep(POLL_INTERVAL)
-    return result
+    """Poll ``probe`` until it returns something truthy, and return that.
+
+    The pauses happen in a thread and are counted rather than timed: Home Assistant
+    tests may freeze the clock, and with it ``asyncio.sleep`` and timeouts.
+    """
+    for _ in range(int(timeout / POLL_INTERVAL)):
+        if result := await probe():
+            return result
+        await asyncio.to_thread(time.sleep, POLL_INTERVAL)
+    msg = f"still not there after {timeout} s"
+    raise TimeoutError(msg)
 
 
 class WebUI:

@@ -233,8 +233,10 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         self._speed_limits = {
             key: int(preferences[key]) for key in SPEED_LIMITS if key in preferences
         }
-        if ban_duration := preferences.get("web_ui_ban_duration"):
-            self.ban_duration = timedelta(seconds=int(ban_duration))
+        ban_seconds = preferences.get("web_ui_ban_duration")
+        self.ban_duration = (
+            timedelta(seconds=int(ban_seconds)) if ban_seconds else DEFAULT_BAN_DURATION
+        )
         return True
 
     def _apply_limits_in_force(self) -> None:
@@ -246,12 +248,16 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         """
         state = self.maindata.server_state
         alternative = bool(state.get("use_alt_speed_limits"))
-        for rate, normal, alt in (
-            ("dl_rate_limit", "dl_limit", "alt_dl_limit"),
-            ("up_rate_limit", "up_limit", "alt_up_limit"),
-        ):
-            if (value := state.get(rate)) is not None:
-                self._speed_limits[alt if alternative else normal] = int(value)
+        self._speed_limits.update(
+            {
+                alt if alternative else normal: int(state[rate])
+                for rate, normal, alt in (
+                    ("dl_rate_limit", "dl_limit", "alt_dl_limit"),
+                    ("up_rate_limit", "up_limit", "alt_up_limit"),
+                )
+                if rate in state
+            }
+        )
 
 
 def _torrents_changed(changes: MainDataChanges) -> bool:

@@ -22,8 +22,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 import pytest
 
-from custom_components.qbittorrent_plus.api import Client
 from custom_components.qbittorrent_plus.api.maindata import MainData
+from tests.api.helpers import client_for
 from tests.api.test_sync import (
     UNREACHABLE_TRACKER,
     Seen,
@@ -238,7 +238,7 @@ async def run_example(
 ) -> None:
     """Run one example against the server, with its own sessions."""
     async with (
-        Client(server.url, server.username, server.password) as client,
+        client_for(server) as client,
         WebUI(server) as webui,
     ):
         categories: dict[str, Any] = await webui.get("torrents/categories")

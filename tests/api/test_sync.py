@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import json
 from pathlib import Path
 import pickle
-import secrets
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from custom_components.qbittorrent_plus.api.maindata import (
     MainDataChanges,
     TorrentPeers,
 )
+from tests.api.helpers import client_for, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import make_torrent
 from tests.webui import POLL_INTERVAL, WebUI, wait_for
@@ -41,11 +41,6 @@ OLD_STATE_NAMES = {"pausedUP": "stoppedUP", "pausedDL": "stoppedDL"}
 SESSION_OWN_SERVER_STATE = frozenset({"free_space_on_disk"})
 CONVERGE_TIMEOUT = 15.0
 UNREACHABLE_TRACKER = "http://127.0.0.1:9/announce"
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 def is_old(server: QbittorrentServer) -> bool:
@@ -232,6 +227,10 @@ async def test_sync_maindata_returns_full_updates_then_deltas(
         # An entry is no dict, but a plain copy of it is, and it survives pickling.
         assert json.loads(json.dumps(dict(torrent))) == torrent
         assert pickle.loads(pickle.dumps(torrent)) == torrent  # noqa: S301 - our own bytes
+        copied = torrent.copy()
+        copied["name"] = "copy"
+        assert type(copied) is JSONObject
+        assert torrent.name == made.name
         # The server itself still says pausedDL on 4.x; the client says stoppedDL.
         assert listed["state"] == ("pausedDL" if is_old(webui.server) else "stoppedDL")
         assert torrent.state == "stoppedDL"
@@ -499,7 +498,7 @@ async def test_maindata_survives_a_server_restart(
     server = qbittorrent_factory(qbittorrent.version)
     made = make_torrent(tmp_path, unique("restart"))
     async with (
-        Client(server.url, server.username, server.password) as client,
+        client_for(server) as client,
         WebUI(server) as webui,
     ):
         maindata = MainData(client)

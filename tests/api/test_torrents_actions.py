@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 import json
 from pathlib import Path
-import secrets
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -16,17 +15,13 @@ from aiohttp import web
 import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Conflict409Error, Dictionary
+from tests.api.helpers import assert_absent, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
 NEW_API = "5.3.0"
 STOPPED = {"stoppedDL", "stoppedUP", "pausedDL", "pausedUP"}
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses, so made torrents never share a hash."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 async def set_preferences(webui: WebUI, **preferences: Any) -> None:
@@ -70,18 +65,6 @@ async def add_made(
 async def quick_updates(webui: WebUI) -> None:
     """Let the server publish torrent changes every 0.1 s rather than every 1.5 s."""
     await set_preferences(webui, refresh_interval=100)
-
-
-@pytest.fixture
-async def raising_client(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises NotImplementedError for missing endpoints."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
 
 
 type Adder = Callable[..., Awaitable[MadeTorrent]]
@@ -347,7 +330,7 @@ async def test_rename(client: Client, webui: WebUI, add: Adder) -> None:
 async def test_set_comment(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     add: Adder,
 ) -> None:
@@ -366,8 +349,16 @@ async def test_set_comment(
         info = await webui.torrent(one.info_hash)
         assert info is not None
         assert "comment" not in info
-        with pytest.raises(NotImplementedError, match=r"torrents/setComment needs"):
-            await raising_client.torrents_set_comment("a comment", one.info_hash)
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.12.1 (qBittorrent 5.2.0 or newer)",
+            {
+                "torrents/setComment": lambda api: api.torrents_set_comment(
+                    "a comment", one.info_hash
+                )
+            },
+        )
 
 
 @pytest.mark.endpoints(

@@ -8,7 +8,6 @@ from functools import partial
 import json
 import os
 from pathlib import Path
-import secrets
 from typing import Any
 
 from aiohttp import web
@@ -23,16 +22,12 @@ from custom_components.qbittorrent_plus.api import (
     UnsupportedMediaType415Error,
 )
 from custom_components.qbittorrent_plus.api.torrents import TorrentsAddResult
+from tests.api.helpers import unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
 NEW_API = "5.3.0"
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses, so made torrents never share a hash."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 @pytest.fixture(autouse=True)

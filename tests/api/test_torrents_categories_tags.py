@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from functools import partial
 import json
 from pathlib import Path
-import secrets
 from typing import Any
 
 import pytest
@@ -17,16 +16,12 @@ from custom_components.qbittorrent_plus.api import (
     Dictionary,
     NotFound404Error,
 )
+from tests.api.helpers import assert_absent, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
 NEW_API = "5.3.0"
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 @pytest.fixture(autouse=True)
@@ -35,18 +30,6 @@ async def quick_updates(webui: WebUI) -> None:
     await webui.post(
         "app/setPreferences", {"json": json.dumps({"refresh_interval": 100})}
     )
-
-
-@pytest.fixture
-async def raising_client(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises NotImplementedError for missing endpoints."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
 
 
 @pytest.fixture
@@ -214,7 +197,7 @@ async def test_tag_lifecycle(client: Client, webui: WebUI) -> None:
 async def test_torrent_tags(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     torrents: list[MadeTorrent],
 ) -> None:
@@ -245,8 +228,16 @@ async def test_torrent_tags(
             await wait_for(lambda: _tags_are(webui, two, {b}))
         else:
             assert await _tags_are(webui, one, {b})
-            with pytest.raises(NotImplementedError, match=r"torrents/setTags needs"):
-                await raising_client.torrents_set_tags(a, one.info_hash)
+            await assert_absent(
+                client,
+                strict,
+                "needs Web API 2.11.4 (qBittorrent 5.2.0 or newer)",
+                {
+                    "torrents/setTags": lambda api: api.torrents_set_tags(
+                        a, one.info_hash
+                    )
+                },
+            )
     finally:
         await webui.post("torrents/deleteTags", {"tags": f"{a},{b},{c}"})
 

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-import secrets
 from typing import Any
 
 import aiohttp
@@ -23,6 +22,7 @@ from custom_components.qbittorrent_plus.api import (
     Dictionary,
     UnsupportedMediaType415Error,
 )
+from tests.api.helpers import assert_absent, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
@@ -41,11 +41,6 @@ BdjVbfaqrxaIDZ6bhoMLZWkpdQjmxQV836yGJSshOcyG+Mv3PqGvAgEC
 """
 
 
-def unique(prefix: str) -> str:
-    """Return a name no other test uses, so made torrents never share a hash."""
-    return f"{prefix}-{secrets.token_hex(4)}"
-
-
 def info_segment(torrent: MadeTorrent) -> bytes:
     """Return the bencoded info dictionary of a made torrent (its hash's input)."""
     start = torrent.data.index(b"4:info") + len(b"4:info")
@@ -58,18 +53,6 @@ async def quick_updates(webui: WebUI) -> None:
     await webui.post(
         "app/setPreferences", {"json": json.dumps({"refresh_interval": 100})}
     )
-
-
-@pytest.fixture
-async def raising_client(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises NotImplementedError for missing endpoints."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
 
 
 async def add_made(webui: WebUI, torrent: MadeTorrent, *, seed: bool) -> dict[str, Any]:
@@ -247,7 +230,7 @@ async def test_trackers(
 async def test_web_seeds(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     seed: MadeTorrent,
 ) -> None:
@@ -263,19 +246,26 @@ async def test_web_seeds(
     (rich,) = await client.torrents_info(torrent_hashes=seed.info_hash)
     await client.torrents_add_webseeds(seed.info_hash, [one, two])
 
-    if qbittorrent.version != NEW_API:
+    if not has(qbittorrent, "torrents/addWebSeeds"):
         # Nothing is sent: the calls return None.
         await rich.add_webseeds(one)
-        await client.torrents_edit_webseed(seed.info_hash, one, two)
-        await client.torrents_remove_webseeds(seed.info_hash, one)
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.11.3 (qBittorrent 5.1.0 or newer)",
+            {
+                "torrents/addWebSeeds": lambda api: api.torrents_add_webseeds(
+                    seed.info_hash, one
+                ),
+                "torrents/editWebSeed": lambda api: api.torrents_edit_webseed(
+                    seed.info_hash, one, two
+                ),
+                "torrents/removeWebSeeds": lambda api: api.torrents_remove_webseeds(
+                    seed.info_hash, one
+                ),
+            },
+        )
         assert await urls() == set()
-        for call in (
-            raising_client.torrents_add_webseeds(seed.info_hash, one),
-            raising_client.torrents_edit_webseed(seed.info_hash, one, two),
-            raising_client.torrents_remove_webseeds(seed.info_hash, one),
-        ):
-            with pytest.raises(NotImplementedError, match=r"needs Web API 2\.11\.3"):
-                await call
         return
 
     await wait_for(lambda: _equals(urls, {one, two}))
@@ -296,19 +286,25 @@ async def test_web_seeds(
 @pytest.mark.endpoints("torrents/downloadFile")
 async def test_download_file(
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     seed: MadeTorrent,
     tmp_path: Path,
 ) -> None:
     """5.3 sends a completed file, by index or by path; the bytes are the data."""
-    by_index = await client.torrents_download_file(seed.info_hash, 1)
-
-    if webui.server.version != NEW_API:
-        assert by_index is None
-        with pytest.raises(NotImplementedError, match=r"downloadFile needs"):
-            await raising_client.torrents_download_file(seed.info_hash, 1)
+    if not has(webui.server, "torrents/downloadFile"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.16 (qBittorrent 5.3.0 or newer)",
+            {
+                "torrents/downloadFile": lambda api: api.torrents_download_file(
+                    seed.info_hash, 1
+                )
+            },
+        )
         return
+    by_index = await client.torrents_download_file(seed.info_hash, 1)
     data = seed.save_path / seed.name
     assert by_index == (data / "dir/b.bin").read_bytes()
     by_path = await client.torrents.download_file(seed.info_hash, f"{seed.name}/a.bin")
@@ -354,7 +350,7 @@ def certificate_and_key() -> tuple[str, str]:
 async def test_ssl_parameters(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     seed: MadeTorrent,
 ) -> None:
@@ -366,14 +362,22 @@ async def test_ssl_parameters(
         seed.info_hash, certificate, key, DH_PARAMS
     )
 
-    if qbittorrent.version != NEW_API:
-        assert before is None
-        with pytest.raises(NotImplementedError, match=r"SSLParameters needs"):
-            await raising_client.torrents_ssl_parameters(seed.info_hash)
-        with pytest.raises(NotImplementedError, match=r"setSSLParameters needs"):
-            await raising_client.torrents_set_ssl_parameters(
-                seed.info_hash, certificate, key, DH_PARAMS
-            )
+    if not has(qbittorrent, "torrents/SSLParameters"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.10.3 (qBittorrent 5.0.0 or newer)",
+            {
+                "torrents/SSLParameters": lambda api: api.torrents_ssl_parameters(
+                    seed.info_hash
+                ),
+                "torrents/setSSLParameters": lambda api: (
+                    api.torrents_set_ssl_parameters(
+                        seed.info_hash, certificate, key, DH_PARAMS
+                    )
+                ),
+            },
+        )
         return
     assert isinstance(before, Dictionary)
     assert before == {"ssl_certificate": "", "ssl_private_key": "", "ssl_dh_params": ""}
@@ -402,7 +406,7 @@ async def test_ssl_parameters(
 async def test_metadata(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     tmp_path: Path,
 ) -> None:
@@ -416,20 +420,25 @@ async def test_metadata(
         make_torrent(tmp_path / str(n), unique("meta"), files=FILES) for n in range(3)
     )
 
-    described = await client.torrents_parse_metadata([parsed.path, other.data])
-
-    if qbittorrent.version != NEW_API:
-        assert described is None
-        assert await client.torrents_save_metadata(parsed.info_hash) is None
-        assert await client.torrents_fetch_metadata(parsed.magnet) is None
-        for call in (
-            raising_client.torrents_parse_metadata(parsed.data),
-            raising_client.torrents_save_metadata(parsed.info_hash),
-            raising_client.torrents_fetch_metadata(parsed.magnet),
-        ):
-            with pytest.raises(NotImplementedError, match=r"needs Web API 2\.11\.9"):
-                await call
+    if not has(qbittorrent, "torrents/parseMetadata"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.11.9 (qBittorrent 5.2.0 or newer)",
+            {
+                "torrents/parseMetadata": lambda api: api.torrents_parse_metadata(
+                    [parsed.path, other.data]
+                ),
+                "torrents/saveMetadata": lambda api: api.torrents_save_metadata(
+                    parsed.info_hash
+                ),
+                "torrents/fetchMetadata": lambda api: api.torrents_fetch_metadata(
+                    parsed.magnet
+                ),
+            },
+        )
         return
+    described = await client.torrents_parse_metadata([parsed.path, other.data])
     assert described is not None
     assert [d.hash for d in described] == [parsed.info_hash, other.info_hash]
     assert isinstance(described[0].info, Dictionary)

@@ -7,7 +7,6 @@ import copy
 import hashlib
 import json
 from pathlib import Path
-import secrets
 from typing import Any
 
 import aiohttp
@@ -15,16 +14,12 @@ import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Dictionary, NotFound404Error
 from custom_components.qbittorrent_plus.api.torrents import Torrent, TorrentInfoList
+from tests.api.helpers import assert_absent, client_for, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import PIECE_LENGTH, MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
 NEW_API = "5.3.0"
-
-
-def unique(prefix: str) -> str:
-    """Return a name no other test uses, so made torrents never share a hash."""
-    return f"{prefix}-{secrets.token_hex(4)}"
 
 
 async def complete(webui: WebUI, info_hash: str) -> dict[str, Any]:
@@ -63,18 +58,6 @@ async def quick_updates(webui: WebUI) -> None:
     await webui.post(
         "app/setPreferences", {"json": json.dumps({"refresh_interval": 100})}
     )
-
-
-@pytest.fixture
-async def raising_client(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
-    """Return a client that raises NotImplementedError for missing endpoints."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        raise_notimplementederror_for_unimplemented_api_endpoints=True,
-    ) as api:
-        yield api
 
 
 @pytest.fixture
@@ -183,12 +166,7 @@ async def test_simple_responses_for_the_whole_client(
     qbittorrent: QbittorrentServer, stopped: MadeTorrent
 ) -> None:
     """A client made with simple_responses answers plain JSON unless told otherwise."""
-    async with Client(
-        qbittorrent.url,
-        qbittorrent.username,
-        qbittorrent.password,
-        simple_responses=True,
-    ) as client:
+    async with client_for(qbittorrent, simple_responses=True) as client:
         (plain,) = await client.torrents_info(torrent_hashes=stopped.info_hash)
         (rich,) = await client.torrents_info(
             torrent_hashes=stopped.info_hash, simple_responses=False
@@ -337,20 +315,23 @@ async def test_info_can_include_files_and_trackers(
 async def test_count(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     webui: WebUI,
     stopped: MadeTorrent,
 ) -> None:
     """5.x counts the torrents; 4.5 has no count endpoint."""
+    if not has(qbittorrent, "torrents/count"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.9.3 (qBittorrent 4.6.1 or newer)",
+            {"torrents/count": lambda api: api.torrents_count()},
+        )
+        return
     count = await client.torrents_count()
 
-    if qbittorrent.version == NEW_API:
-        assert count == len(await webui.get("torrents/info")) >= 1
-        assert await client.torrents.count() == count
-    else:
-        assert count is None
-        with pytest.raises(NotImplementedError, match=r"torrents/count needs"):
-            await raising_client.torrents_count()
+    assert count == len(await webui.get("torrents/info")) >= 1
+    assert await client.torrents.count() == count
 
 
 @pytest.mark.endpoints("torrents/properties")
@@ -375,7 +356,7 @@ async def test_properties(client: Client, webui: WebUI, seed: MadeTorrent) -> No
 async def test_pieces(
     qbittorrent: QbittorrentServer,
     client: Client,
-    raising_client: Client,
+    strict: Client,
     seed: MadeTorrent,
     stopped: MadeTorrent,
 ) -> None:
@@ -394,13 +375,20 @@ async def test_pieces(
     pieces = -(-stopped.size // PIECE_LENGTH)
     assert await client.torrents.piece_states(stopped.info_hash) == [0] * pieces
     # Counted among peers: without any, each piece of a download is at 0.
-    availability = await client.torrents_piece_availability(stopped.info_hash)
-    if qbittorrent.version == NEW_API:
+    if has(qbittorrent, "torrents/pieceAvailability"):
+        availability = await client.torrents_piece_availability(stopped.info_hash)
         assert availability == [0] * pieces
     else:
-        assert availability is None
-        with pytest.raises(NotImplementedError, match="pieceAvailability"):
-            await raising_client.torrents_piece_availability(stopped.info_hash)
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.15.1 (qBittorrent 5.2.0 or newer)",
+            {
+                "torrents/pieceAvailability": lambda api: (
+                    api.torrents_piece_availability(stopped.info_hash)
+                )
+            },
+        )
 
 
 @pytest.mark.endpoints("torrents/export")

@@ -1,10 +1,4 @@
-"""The app namespace: versions, preferences, paths, cookies and the API key.
-
-Rich results are ``Dictionary`` objects (or lists of them); with ``simple_responses``
-(on the client or per call) the plain decoded JSON comes back instead. Methods of
-endpoints the server lacks return ``None`` (or raise ``NotImplementedError`` when the
-client is configured to).
-"""
+"""The app namespace: versions, preferences, paths, cookies and the API key."""
 
 from __future__ import annotations
 

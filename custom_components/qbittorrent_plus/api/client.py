@@ -31,4 +31,13 @@ class Client(
     Every endpoint is a flat method (``await client.torrents_info()``) and a
     namespace method (``await client.torrents.info()``). Nothing is sent until the
     first call, which logs in when the client has a username and password.
+
+    Results are rich by default: JSON objects come as ``Dictionary`` objects (dicts
+    whose keys read as attributes too), torrents as ``Torrent`` objects that act on
+    themselves, and the entries of ``sync/*`` answers as ``JSONObject`` objects
+    (see ``models``). ``simple_responses=True``, on the client or per call, gives
+    the plain decoded JSON instead. A method whose endpoint the server's version
+    lacks returns None, or raises ``NotImplementedError`` naming the version it
+    needs when the client is made with
+    ``raise_notimplementederror_for_unimplemented_api_endpoints=True``.
     """

@@ -5,10 +5,7 @@ such as ``Linux\Debian``; a folder must exist before anything is added inside it
 Feeds refresh only while the server's ``rss_processing_enabled`` preference is on, and
 rules download only while ``rss_auto_downloading_enabled`` is on.
 
-Rich results are ``Dictionary`` objects, down to the folders, feeds and articles inside
-them; with ``simple_responses`` (on the client or per call) the plain decoded JSON
-comes back instead. Methods of endpoints the server lacks return ``None`` (or raise
-``NotImplementedError`` when the client is configured to).
+Rich results are ``Dictionary`` objects down to the folders, feeds and articles.
 """
 
 from __future__ import annotations

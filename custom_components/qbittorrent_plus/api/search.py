@@ -4,11 +4,6 @@ Search plugins are Python files (nova3 engines) that qBittorrent runs with a Pyt
 interpreter on the server: without one, installing a plugin fails (the server logs
 that the plugin is not supported) and ``search_start`` raises ``Conflict409Error``.
 Searches run in the background; poll ``search_status`` until ``Stopped``.
-
-Rich results are ``Dictionary`` objects (or lists of them); with ``simple_responses``
-(on the client or per call) the plain decoded JSON comes back instead. Methods of
-endpoints the server lacks return ``None`` (or raise ``NotImplementedError`` when the
-client is configured to).
 """
 
 from __future__ import annotations

@@ -3,11 +3,6 @@
 A task hashes files on the server's file system in the background: add it, poll its
 status until ``Finished`` (or ``Failed``), fetch the .torrent file, then delete the
 task. Every endpoint needs Web API 2.10.4 (qBittorrent 5.0.0) or newer.
-
-Rich results are ``Dictionary`` objects (or lists of them); with ``simple_responses``
-(on the client or per call) the plain decoded JSON comes back instead. On servers
-without these endpoints the methods return ``None`` (or raise ``NotImplementedError``
-when the client is configured to).
 """
 
 from __future__ import annotations
