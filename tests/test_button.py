@@ -11,7 +11,6 @@ import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.qbittorrent_plus.const import DOMAIN
@@ -35,12 +34,6 @@ START_ALL = "button.qbittorrent_start_all_torrents"
 STOP_ALL = "button.qbittorrent_stop_all_torrents"
 # Home Assistant polls at most once in this time after actions (its debouncer).
 ACTION_COOLDOWN = timedelta(seconds=10)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:

@@ -33,7 +33,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .common import entry_for
 from .proxy import Proxy
-from .servers import QbittorrentServer, running_server
+from .servers import QbittorrentServer, real_sockets, running_server
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -429,7 +429,7 @@ def https_server(qbittorrent: QbittorrentServer) -> Iterator[QbittorrentServer]:
         issued.cert_chain_pems[0].write_to_path(str(cert))
         issued.private_key_pem.write_to_path(str(key))
         asyncio.run(
-            _set_preferences_outside_tests(
+            _turn_on_https(
                 server,
                 use_https=True,
                 web_ui_https_cert_path=str(cert),
@@ -439,11 +439,8 @@ def https_server(qbittorrent: QbittorrentServer) -> Iterator[QbittorrentServer]:
         yield server
 
 
-async def _set_preferences_outside_tests(
-    server: QbittorrentServer, **preferences: Any
-) -> None:
-    from .servers import real_sockets
-
+async def _turn_on_https(server: QbittorrentServer, **preferences: Any) -> None:
+    """Set the HTTPS preferences, outside any test, and wait until HTTPS answers."""
     with real_sockets():
         await _set_preferences(server, **preferences)
         context = ssl.create_default_context()
@@ -636,6 +633,7 @@ async def test_reconfigure_moves_the_entry_to_a_new_url(
     device = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, old)}
     )
+    entities = len(er.async_entries_for_config_entry(entity_registry, entry.entry_id))
     async with PortForward(private_server) as forward:
         result = await entry.start_reconfigure_flow(hass)
         assert result["type"] is FlowResultType.FORM
@@ -662,6 +660,14 @@ async def test_reconfigure_moves_the_entry_to_a_new_url(
         moved_device = device_registry.async_get(device.id)
         assert moved_device is not None
         assert moved_device.identifiers == {(DOMAIN, new)}
+        # The reloaded entry found its entities and device under the new id.
+        assert (
+            len(er.async_entries_for_config_entry(entity_registry, entry.entry_id))
+            == entities
+        )
+        assert dr.async_entries_for_config_entry(device_registry, entry.entry_id) == [
+            moved_device
+        ]
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 

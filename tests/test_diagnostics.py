@@ -12,7 +12,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
@@ -50,12 +49,6 @@ VOLATILE = path_type(
     },
     regex=True,
 )
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Write snapshots as Home Assistant does, under tests/snapshots."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -9,7 +9,6 @@ import json
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.qbittorrent_plus.coordinator import PREFERENCES_INTERVAL
@@ -35,12 +34,6 @@ ALT_DOWNLOAD = "number.qbittorrent_alternative_download_limit"
 ALT_UPLOAD = "number.qbittorrent_alternative_upload_limit"
 # Home Assistant polls at most once in this time after actions (its debouncer).
 ACTION_COOLDOWN = timedelta(seconds=10)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

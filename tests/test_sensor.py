@@ -9,10 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import (
-    HomeAssistantSnapshotExtension,
-    StateSnapshot,
-)
+from pytest_homeassistant_custom_component.syrupy import StateSnapshot
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.const import STATE_UNKNOWN, Platform
@@ -61,10 +58,8 @@ def _normalise(*, data: Any, path: Any) -> Any:
 
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension).with_defaults(
-        matcher=_normalise
-    )
+    """Return the snapshot assertion, with the values that vary normalised."""
+    return snapshot.with_defaults(matcher=_normalise)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.switch.const import DOMAIN as SWITCH_DOMAIN
@@ -33,12 +32,6 @@ ALT_SPEED = "switch.qbittorrent_alternative_speed_limits"
 SESSION = "switch.qbittorrent_session"
 # Home Assistant polls at most once in this time after actions (its debouncer).
 ACTION_COOLDOWN = timedelta(seconds=10)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 async def switch(hass: HomeAssistant, entity_id: str, service: str) -> None:

@@ -6,14 +6,30 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 
-from .api import APIConnectionError, APIError, LoginFailed
+from .api import (
+    APIConnectionError,
+    APIError,
+    APIKeyRefused,
+    APIVersion,
+    Banned,
+    LoginFailed,
+    Unauthorized401Error,
+)
+from .api.versions import MIN_SUPPORTED, first_release, format_version
 from .const import DOMAIN
 from .coordinator import (
     QbittorrentConfigEntry,
     QbittorrentCoordinator,
     QbittorrentRuntimeData,
 )
-from .helpers import create_client
+from .helpers import (
+    ISSUE_HOST_REJECTED,
+    ISSUE_UNSUPPORTED_VERSION,
+    async_create_issue,
+    async_delete_issue,
+    create_client,
+    webui_rejects_host,
+)
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
@@ -27,13 +43,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
     """Log in, read the server's versions and its main data, then add entities."""
     client = create_client(hass, entry.data)
     try:
-        await client.auth_log_in()
+        # Logs in first when the entry has a username and password; an entry
+        # without credentials relies on the WebUI's local or subnet bypass.
+        if (web_api := await client.api_version()) < MIN_SUPPORTED:
+            raise _unsupported_version(hass, entry, web_api)
         version = await client.app_version()
         api_version = await client.app_web_api_version()
     except LoginFailed as err:
+        # qBittorrent 5.2+ answers a login that its Host-header or CSRF check
+        # refused with 401, as it answers a wrong password.
+        if not isinstance(err, Banned | APIKeyRefused) and await webui_rejects_host(
+            hass, entry.data
+        ):
+            raise _host_rejected(hass, entry) from err
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
+    except Unauthorized401Error as err:
+        raise _host_rejected(hass, entry) from err
     except APIConnectionError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
@@ -46,6 +73,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
             translation_key="unknown_error",
             translation_placeholders={"error": str(err)},
         ) from err
+    async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
+    async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
     coordinator = QbittorrentCoordinator(hass, entry, client)
     entry.runtime_data = QbittorrentRuntimeData(
         client=client, coordinator=coordinator, version=version, api_version=api_version
@@ -60,3 +89,37 @@ async def async_unload_entry(
 ) -> bool:
     """Unload the platforms; Home Assistant detaches the entry's HTTP session."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: QbittorrentConfigEntry
+) -> None:
+    """Remove the entry's repair issues with it."""
+    async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
+    async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
+
+
+def _host_rejected(
+    hass: HomeAssistant, entry: QbittorrentConfigEntry
+) -> ConfigEntryNotReady:
+    """Raise the repair issue; setup retries until the user has changed the setting."""
+    async_create_issue(hass, entry, ISSUE_HOST_REJECTED)
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN, translation_key="host_rejected"
+    )
+
+
+def _unsupported_version(
+    hass: HomeAssistant, entry: QbittorrentConfigEntry, web_api: APIVersion
+) -> ConfigEntryNotReady:
+    """Raise the repair issue; setup retries until the server is upgraded."""
+    placeholders = {
+        "api_version": format_version(web_api),
+        "min_version": first_release(MIN_SUPPORTED),
+    }
+    async_create_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION, **placeholders)
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="unsupported_version",
+        translation_placeholders=placeholders,
+    )

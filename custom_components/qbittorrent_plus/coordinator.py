@@ -22,6 +22,7 @@ from .api import (
     LoginFailed,
     MainData,
     MainDataChanges,
+    Unauthorized401Error,
 )
 from .const import (
     CONF_SCAN_INTERVAL,
@@ -30,6 +31,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .helpers import ISSUE_HOST_REJECTED, async_create_issue, async_delete_issue
 
 type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
 
@@ -192,6 +194,12 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except Unauthorized401Error as err:
+            # The WebUI's Host-header or CSRF check: only the user can change it.
+            async_create_issue(self.hass, self.config_entry, ISSUE_HOST_REJECTED)
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="host_rejected"
+            ) from err
         except APIConnectionError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -204,6 +212,7 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
                 translation_key="unknown_error",
                 translation_placeholders={"error": str(err)},
             ) from err
+        async_delete_issue(self.hass, self.config_entry, ISSUE_HOST_REJECTED)
         if changes.server_state_changed or limits_read:
             self._apply_limits_in_force()
         if (

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
+import aiohttp
+from yarl import URL
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 
-from .api import Client
-from .const import CONF_API_KEY
+from .api import APIError, Client, Unauthorized401Error
+from .const import CONF_API_KEY, DOMAIN
+
+# Repair issues, one of each per entry at most.
+ISSUE_HOST_REJECTED: Final = "host_rejected"
+ISSUE_UNSUPPORTED_VERSION: Final = "unsupported_version"
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
@@ -21,7 +30,11 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
     detaches that session when the entry unloads, or at shutdown. Empty credentials
     are passed as such, so a client never falls back to environment variables.
     """
-    session = async_create_clientsession(hass, verify_ssl=data[CONF_VERIFY_SSL])
+    # The client's own jar holds the session cookie; one in the session too would
+    # send a stale cookie back with a later login.
+    session = async_create_clientsession(
+        hass, verify_ssl=data[CONF_VERIFY_SSL], cookie_jar=aiohttp.DummyCookieJar()
+    )
     return Client(
         data[CONF_URL],
         data.get(CONF_USERNAME) or "",
@@ -30,3 +43,51 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
         session=session,
         verify_webui_certificate=data[CONF_VERIFY_SSL],
     )
+
+
+async def webui_rejects_host(hass: HomeAssistant, data: Mapping[str, Any]) -> bool:
+    """Return whether the WebUI's Host-header or CSRF check refuses Home Assistant.
+
+    qBittorrent 5.2+ answers a login with 401 both for a wrong password and when
+    that check refuses the request. The check comes before everything else, so it
+    refuses a request without credentials with 401 too, where a server that merely
+    wants a login answers 403.
+    """
+    probe = create_client(
+        hass, {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
+    )
+    try:
+        await probe.app_web_api_version()
+    except Unauthorized401Error:
+        return True
+    except APIError:
+        pass
+    return False
+
+
+@callback
+def async_create_issue(
+    hass: HomeAssistant, entry: ConfigEntry, issue: str, **placeholders: str
+) -> None:
+    """Raise a repair issue of an entry: the user must change something."""
+    url = entry.data[CONF_URL]
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{issue}_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=issue,
+        translation_placeholders={
+            "title": entry.title,
+            "url": url,
+            "host": URL(url).host or url,
+            **placeholders,
+        },
+    )
+
+
+@callback
+def async_delete_issue(hass: HomeAssistant, entry: ConfigEntry, issue: str) -> None:
+    """Remove a repair issue of an entry, once its cause is gone."""
+    ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
