@@ -48,7 +48,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
         if (web_api := await client.api_version()) < MIN_SUPPORTED:
             raise _unsupported_version(hass, entry, web_api)
         version = await client.app_version()
-        api_version = await client.app_web_api_version()
     except LoginFailed as err:
         # qBittorrent 5.2+ answers a login that its Host-header or CSRF check
         # refused with 401, as it answers a wrong password.
@@ -77,7 +76,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
     coordinator = QbittorrentCoordinator(hass, entry, client)
     entry.runtime_data = QbittorrentRuntimeData(
-        client=client, coordinator=coordinator, version=version, api_version=api_version
+        client=client,
+        coordinator=coordinator,
+        version=version,
+        api_version=format_version(web_api),
     )
     await coordinator.async_config_entry_first_refresh()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
