@@ -29,6 +29,7 @@ from .helpers import (
     async_delete_issue,
     create_client,
     webui_rejects_host,
+    without_credentials,
 )
 
 PLATFORMS: list[Platform] = [
@@ -52,7 +53,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
         # qBittorrent 5.2+ answers a login that its Host-header or CSRF check
         # refused with 401, as it answers a wrong password.
         if not isinstance(err, Banned | APIKeyRefused) and await webui_rejects_host(
-            hass, entry.data
+            create_client(hass, without_credentials(entry.data))
         ):
             raise _host_rejected(hass, entry) from err
         raise ConfigEntryAuthFailed(

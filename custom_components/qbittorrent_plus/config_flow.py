@@ -64,6 +64,7 @@ from .const import (
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
+from .helpers import client_for, webui_rejects_host, without_credentials
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off")
@@ -174,7 +175,7 @@ async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> st
         cookie_jar=aiohttp.DummyCookieJar(),
     )
     try:
-        async with _client(session, data) as client:
+        async with client_for(session, data) as client:
             try:
                 # Logs in first when the client has a username and password.
                 if await client.api_version() < MIN_SUPPORTED:
@@ -186,18 +187,6 @@ async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> st
                 ) from err
     finally:
         session.detach()
-
-
-def _client(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Client:
-    # Empty credentials are passed as such, so nothing comes from the environment.
-    return Client(
-        data[CONF_URL],
-        data.get(CONF_USERNAME) or "",
-        data.get(CONF_PASSWORD) or "",
-        api_key=data.get(CONF_API_KEY) or "",
-        session=session,
-        verify_webui_certificate=data[CONF_VERIFY_SSL],
-    )
 
 
 async def _explain(
@@ -217,7 +206,7 @@ async def _explain(
         case LoginFailed():
             # qBittorrent 5.2+ answers a login with 401 both for a wrong password
             # and when its Host-header or CSRF check refuses the request.
-            if await _webui_rejects_host(session, data):
+            if await webui_rejects_host(client_for(session, without_credentials(data))):
                 return "host_rejected"
             return "invalid_auth"
         case Unauthorized401Error():
@@ -235,26 +224,6 @@ async def _explain(
             return "certificate_not_trusted"
         case _:
             return "cannot_connect"
-
-
-async def _webui_rejects_host(
-    session: aiohttp.ClientSession, data: Mapping[str, Any]
-) -> bool:
-    """Return whether the WebUI's Host-header or CSRF check refuses this client.
-
-    That check comes before everything else, so it refuses a request without
-    credentials with 401 too, where a server that merely wants a login answers 403.
-    """
-    probe = _client(
-        session, {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
-    )
-    try:
-        await probe.app_web_api_version()
-    except Unauthorized401Error:
-        return True
-    except APIError:
-        pass
-    return False
 
 
 async def _server_has_api_keys(client: Client) -> bool:

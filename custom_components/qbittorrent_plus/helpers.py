@@ -22,19 +22,12 @@ ISSUE_HOST_REJECTED: Final = "host_rejected"
 ISSUE_UNSUPPORTED_VERSION: Final = "unsupported_version"
 
 
-def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
-    """Return a client for the server a config entry (or a flow's input) describes.
+def client_for(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Client:
+    """Return a client, on ``session``, for the server ``data`` describes.
 
-    The client keeps its session cookie in a jar of its own, so it can share Home
-    Assistant's connection pool through a session made for it; Home Assistant
-    detaches that session when the entry unloads, or at shutdown. Empty credentials
-    are passed as such, so a client never falls back to environment variables.
+    Empty credentials are passed as such, so a client never falls back to the
+    environment variables the client library also reads.
     """
-    # The client's own jar holds the session cookie; one in the session too would
-    # send a stale cookie back with a later login.
-    session = async_create_clientsession(
-        hass, verify_ssl=data[CONF_VERIFY_SSL], cookie_jar=aiohttp.DummyCookieJar()
-    )
     return Client(
         data[CONF_URL],
         data.get(CONF_USERNAME) or "",
@@ -45,17 +38,33 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
     )
 
 
-async def webui_rejects_host(hass: HomeAssistant, data: Mapping[str, Any]) -> bool:
-    """Return whether the WebUI's Host-header or CSRF check refuses Home Assistant.
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
+    """Return a client for the server a config entry describes.
 
-    qBittorrent 5.2+ answers a login with 401 both for a wrong password and when
-    that check refuses the request. The check comes before everything else, so it
-    refuses a request without credentials with 401 too, where a server that merely
-    wants a login answers 403.
+    The client keeps its session cookie in a jar of its own, so it shares Home
+    Assistant's connection pool through a session made for it that keeps no cookie
+    (one there too would send a stale cookie back with a later login); Home
+    Assistant detaches that session when the entry unloads, or at shutdown.
     """
-    probe = create_client(
-        hass, {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
+    session = async_create_clientsession(
+        hass, verify_ssl=data[CONF_VERIFY_SSL], cookie_jar=aiohttp.DummyCookieJar()
     )
+    return client_for(session, data)
+
+
+def without_credentials(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the connection settings of ``data`` without its credentials."""
+    return {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
+
+
+async def webui_rejects_host(probe: Client) -> bool:
+    """Return whether the WebUI's Host-header or CSRF check refuses this client.
+
+    ``probe`` is a client without credentials. qBittorrent 5.2+ answers a login with
+    401 both for a wrong password and when that check refuses the request. The check
+    comes before everything else, so it refuses a request without credentials with
+    401 too, where a server that merely wants a login answers 403.
+    """
     try:
         await probe.app_web_api_version()
     except Unauthorized401Error:
