@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, override
@@ -114,6 +114,45 @@ def count_torrents(torrents: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def _groups(torrent: Mapping[str, Any]) -> Iterator[str]:
+    """Yield the groups ``count_torrents`` counts a torrent in."""
+    state = torrent.get("state", "unknown")
+    yield from (group for group, members in TORRENT_GROUPS.items() if state in members)
+    yield "active" if is_active(torrent) else "inactive"
+    yield "all"
+
+
+def recount_torrents(
+    counts: Mapping[str, int],
+    torrents: Mapping[str, Mapping[str, Any]],
+    changes: MainDataChanges,
+) -> dict[str, int]:
+    """Update the counts of the state before ``changes`` to the state after them.
+
+    The work grows with the number of torrents that changed, not with the library:
+    a poll on 10,000 torrents of which a hundred changed costs a hundred lookups.
+    Only ``state`` and ``upspeed`` decide a torrent's groups.
+    """
+    updated = dict(counts)
+    for info_hash in changes.torrents_removed:
+        for group in _groups(changes.previous[info_hash]):
+            updated[group] -= 1
+    for info_hash in changes.torrents_added:
+        for group in _groups(torrents[info_hash]):
+            updated[group] += 1
+    for info_hash in changes.torrents_changed:
+        before = changes.previous[info_hash]
+        if "state" not in before and "upspeed" not in before:
+            continue
+        now = torrents[info_hash]
+        old = {key: before.get(key, now.get(key)) for key in ("state", "upspeed")}
+        for group in _groups(old):
+            updated[group] -= 1
+        for group in _groups(now):
+            updated[group] += 1
+    return updated
+
+
 @dataclass(frozen=True, eq=False)
 class QbittorrentData:
     """What one poll produced; a new object only when something changed.
@@ -221,11 +260,15 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
             and self.data.speed_limits == self._speed_limits
         ):
             return self.data
-        counts = (
-            self.data.torrent_counts
-            if self.data is not None and not _torrents_changed(changes)
-            else count_torrents(self.maindata.torrents.values())
-        )
+        counts: Mapping[str, int]
+        if self.data is None or changes.full_update:
+            counts = count_torrents(self.maindata.torrents.values())
+        elif changes.torrents_touched:
+            counts = recount_torrents(
+                self.data.torrent_counts, self.maindata.torrents, changes
+            )
+        else:
+            counts = self.data.torrent_counts
         return QbittorrentData(self.maindata, changes, counts, dict(self._speed_limits))
 
     async def _read_preferences_when_due(self) -> bool:
@@ -267,12 +310,3 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
                 if rate in state
             }
         )
-
-
-def _torrents_changed(changes: MainDataChanges) -> bool:
-    return bool(
-        changes.full_update
-        or changes.torrents_added
-        or changes.torrents_changed
-        or changes.torrents_removed
-    )
