@@ -46,7 +46,6 @@ each poll costs once the state is held, against polling with rid=0 every time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -68,10 +67,10 @@ import aiohttp
 from aioqbt.client import APIClient, create_client
 import qbittorrentapi
 
-from benchmarks.loading import TorrentLoader
+from benchmarks.loading import TorrentLoader, run_from_command_line
 from custom_components.qbittorrent_plus.api import Client
 from custom_components.qbittorrent_plus.api.maindata import MainData
-from tests.servers import QbittorrentServer, running_server
+from tests.servers import QbittorrentServer
 from tests.webui import WebUI
 
 ENDPOINTS = ("torrents/info", "sync/maindata")
@@ -645,25 +644,12 @@ async def run(server: QbittorrentServer, sizes: list[int], repeat: int) -> None:
 
 def main() -> None:
     """Parse the command line and run the benchmark on a fresh server."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--sizes",
-        default="1000,10000",
-        type=lambda text: [int(part) for part in text.split(",")],
-        help="numbers of torrents to measure at, comma-separated (default 1000,10000)",
+    run_from_command_line(
+        run,
+        description=__doc__.split("\n", 1)[0],
+        default_sizes="1000,10000",
+        repeat_help="timed calls per case",
     )
-    parser.add_argument(
-        "--repeat", default=5, type=int, help="timed calls per case (default 5)"
-    )
-    parser.add_argument(
-        "--version", default="5.3.0", help="qBittorrent version to run (default 5.3.0)"
-    )
-    args = parser.parse_args()
-    started = time.monotonic()
-    with running_server(args.version) as server:
-        asyncio.run(run(server, args.sizes, args.repeat))
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"\ntotal run time {time.monotonic() - started:.0f} s; load average {load}")
 
 
 if __name__ == "__main__":

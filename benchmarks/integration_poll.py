@@ -35,14 +35,12 @@ resident memory of the process grew with it (after a collection, memory handed b
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 import importlib.metadata
 import logging
-import os
 import random
 import statistics
 import time
@@ -63,7 +61,7 @@ from benchmarks.client_decoding import (
     ServerClock,
     describe_machine,
 )
-from benchmarks.loading import TorrentLoader
+from benchmarks.loading import TorrentLoader, run_from_command_line
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant import loader
 from homeassistant.const import (
@@ -76,7 +74,7 @@ from homeassistant.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from tests.servers import QbittorrentServer, running_server
+from tests.servers import QbittorrentServer
 from tests.webui import WebUI
 
 CORE_DOMAIN = "qbittorrent"
@@ -580,26 +578,12 @@ async def run(server: QbittorrentServer, sizes: list[int], repeat: int) -> None:
 
 def main() -> None:
     """Parse the command line and run the benchmark on a fresh server."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--sizes",
-        default="100,1000,10000",
-        type=lambda text: [int(part) for part in text.split(",")],
-        help="numbers of torrents to measure at, comma-separated "
-        "(default 100,1000,10000)",
+    run_from_command_line(
+        run,
+        description=__doc__.split("\n", 1)[0],
+        default_sizes="100,1000,10000",
+        repeat_help="rounds per size",
     )
-    parser.add_argument(
-        "--repeat", default=5, type=int, help="rounds per size (default 5)"
-    )
-    parser.add_argument(
-        "--version", default="5.3.0", help="qBittorrent version to run (default 5.3.0)"
-    )
-    args = parser.parse_args()
-    started = time.monotonic()
-    with running_server(args.version) as server:
-        asyncio.run(run(server, args.sizes, args.repeat))
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"\ntotal run time {time.monotonic() - started:.0f} s; load average {load}")
 
 
 if __name__ == "__main__":

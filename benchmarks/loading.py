@@ -17,16 +17,20 @@ Typical use::
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 import hashlib
 import itertools
+import os
 import random
 import secrets
 import time
 
 import aiohttp
 
+from tests.servers import QbittorrentServer, running_server
 from tests.torrents import Bencodable, bencode
 from tests.webui import WebUI
 
@@ -167,3 +171,32 @@ class TorrentLoader:
         if tag is not None:
             form.add_field("tags", tag)
         await self.webui.post("torrents/add", form)
+
+
+def run_from_command_line(
+    run: Callable[[QbittorrentServer, list[int], int], Awaitable[None]],
+    *,
+    description: str,
+    default_sizes: str,
+    repeat_help: str,
+) -> None:
+    """Parse a benchmark's command line and run it on a fresh server, then stop it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--sizes",
+        default=default_sizes,
+        type=lambda text: [int(part) for part in text.split(",")],
+        help=f"numbers of torrents to measure at, comma-separated (default {default_sizes})",
+    )
+    parser.add_argument(
+        "--repeat", default=5, type=int, help=f"{repeat_help} (default 5)"
+    )
+    parser.add_argument(
+        "--version", default="5.3.0", help="qBittorrent version to run (default 5.3.0)"
+    )
+    args = parser.parse_args()
+    started = time.monotonic()
+    with running_server(args.version) as server:
+        asyncio.run(run(server, args.sizes, args.repeat))
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"\ntotal run time {time.monotonic() - started:.0f} s; load average {load}")
