@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, override
 
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import APIConnectionError, APIError, Banned, LoginFailed
 from .const import DOMAIN
 from .coordinator import QbittorrentCoordinator
+from .errors import translated_errors
 
 
 class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
@@ -62,39 +61,14 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
 def qbittorrent_action[EntityT: QbittorrentEntity, **P](
     func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, Any]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
-    """Run an entity's action: translate the client's errors, then poll at once.
+    """Run an entity's action with translated errors, then poll at once.
 
-    A success polls so the entity follows the server without waiting for the next
-    interval. Refused credentials start reauthentication (without another login
-    attempt, which could earn a ban); a connection failure polls too, so the
-    coordinator marks the entities unavailable and logs it, once.
+    The poll lets the entity follow the server without waiting for the interval.
     """
 
     async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
+        async with translated_errors(self.coordinator):
             await func(self, *args, **kwargs)
-        except Banned as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="action_banned"
-            ) from err
-        except LoginFailed as err:
-            self.coordinator.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except APIConnectionError as err:
-            await self.coordinator.async_request_refresh()
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except APIError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
         await self.coordinator.async_request_refresh()
 
     return handler

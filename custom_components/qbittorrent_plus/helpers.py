@@ -26,7 +26,9 @@ def client_for(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Clien
     """Return a client, on ``session``, for the server ``data`` describes.
 
     Empty credentials are passed as such, so a client never falls back to the
-    environment variables the client library also reads.
+    environment variables the client library also reads. A call to an endpoint the
+    server's version lacks raises NotImplementedError (naming the version needed)
+    before anything is sent, rather than quietly doing nothing.
     """
     return Client(
         data[CONF_URL],
@@ -34,6 +36,7 @@ def client_for(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Clien
         data.get(CONF_PASSWORD) or "",
         api_key=data.get(CONF_API_KEY) or "",
         session=session,
+        raise_notimplementederror_for_unimplemented_api_endpoints=True,
         verify_webui_certificate=data[CONF_VERIFY_SSL],
     )
 
