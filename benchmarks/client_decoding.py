@@ -493,11 +493,12 @@ class Bench:
     loader: TorrentLoader
     clock: ServerClock
     memory: ResidentMemory
-    relay: CountingRelay
+    relay: CountingRelay | None
     direct: dict[str, dict[str, Call]]
     """Case name -> endpoint -> call, straight to the server."""
     relayed: dict[str, dict[str, Call]]
-    """The same through the counting relay, by other sessions of the same clients."""
+    """The same through the counting relay, by other sessions of the same clients
+    (empty without a relay)."""
     repeat: int
 
 
@@ -506,8 +507,8 @@ async def measure_size(bench: Bench, size: int) -> SizeReport:
     before = bench.loader.made
     load_seconds = await bench.loader.fill(size)
     json_bytes = {}
-    for path in ENDPOINTS:
-        body = await bench.direct["floor: bytes only"][path]()
+    for path, read in bench.direct["floor: bytes only"].items():
+        body = await read()
         json_bytes[path] = len(body) if isinstance(body, bytes) else 0
     keys = [(case, path) for case, calls in bench.direct.items() for path in calls]
     results = {key: Result() for key in keys}
@@ -515,10 +516,11 @@ async def measure_size(bench: Bench, size: int) -> SizeReport:
         result = results[case, path]
         # Warm up: logins, version reads, threads, MainData's first full update.
         await bench.direct[case][path]()
-        await bench.relayed[case][path]()
-        received = bench.relay.received
-        await bench.relayed[case][path]()
-        result.received = bench.relay.received - received
+        if bench.relay is not None:
+            await bench.relayed[case][path]()
+            received = bench.relay.received
+            await bench.relayed[case][path]()
+            result.received = bench.relay.received - received
         result.peak, result.kept = await traced(bench.direct[case][path])
     order = random.Random(size)
     for _ in range(bench.repeat):
@@ -563,11 +565,12 @@ async def describe_machine(webui: WebUI) -> list[str]:
 
 def render_size(report: SizeReport, repeat: int) -> str:
     """Return the table of one size, and the ratios of ours to each other case."""
-    info, maindata = (report.json_bytes[path] / MB for path in ENDPOINTS)
+    sizes = ", ".join(
+        f"{path} {length / MB:.1f} MB" for path, length in report.json_bytes.items()
+    )
     title = (
         f"== {report.size:,} torrents: added {report.added:,} in "
-        f"{report.load_seconds:.1f} s; JSON: torrents/info {info:.1f} MB, "
-        f"sync/maindata {maindata:.1f} MB =="
+        f"{report.load_seconds:.1f} s; JSON: {sizes} =="
     )
     header = (
         f"{'endpoint':<14} {'case':<26} {'wall ms':>8} {'CPU ms':>7} "
@@ -614,30 +617,51 @@ def ratio(mine: Result, other: Result, name: str) -> str:
     return f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
 
+async def open_bench(
+    stack: AsyncExitStack,
+    server: QbittorrentServer,
+    webui: WebUI,
+    relay: CountingRelay | None,
+    *,
+    repeat: int,
+    paths: tuple[str, ...] = ENDPOINTS,
+) -> Bench:
+    """Log every contender in for ``paths``; a second time through ``relay`` if any.
+
+    Without a relay, no bytes are counted, and each contender holds one session.
+    """
+    direct: dict[str, dict[str, Call]] = {}
+    relayed: dict[str, dict[str, Call]] = {}
+    urls = [(server.url, direct)]
+    if relay is not None:
+        urls.append((relay.url, relayed))
+    for kind in CONTENDERS:
+        for url, cases in urls:
+            contender = kind()
+            await contender.open(server, url)
+            stack.push_async_callback(contender.close)
+            for case, calls in contender.cases().items():
+                wanted = {path: call for path, call in calls.items() if path in paths}
+                if wanted:
+                    cases[case] = wanted
+    return Bench(
+        TorrentLoader(webui),
+        ServerClock(server),
+        ResidentMemory(),
+        relay,
+        direct,
+        relayed,
+        repeat,
+    )
+
+
 async def run(server: QbittorrentServer, sizes: list[int], repeat: int) -> None:
     """Run the whole benchmark on one server, printing each size as it is done."""
-    clock = ServerClock(server)
     async with AsyncExitStack() as stack:
         webui = await stack.enter_async_context(WebUI(server))
         relay = await stack.enter_async_context(CountingRelay(server.host, server.port))
-        direct: dict[str, dict[str, Call]] = {}
-        relayed: dict[str, dict[str, Call]] = {}
-        for kind in CONTENDERS:
-            for url, cases in ((server.url, direct), (relay.url, relayed)):
-                contender = kind()
-                await contender.open(server, url)
-                stack.push_async_callback(contender.close)
-                cases.update(contender.cases())
+        bench = await open_bench(stack, server, webui, relay, repeat=repeat)
         print("\n".join(await describe_machine(webui)), flush=True)
-        bench = Bench(
-            TorrentLoader(webui),
-            clock,
-            ResidentMemory(),
-            relay,
-            direct,
-            relayed,
-            repeat,
-        )
         for size in sorted(sizes):
             print(render_size(await measure_size(bench, size), repeat), flush=True)
 

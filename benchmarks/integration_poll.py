@@ -53,6 +53,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+from benchmarks import client_decoding
 from benchmarks.client_decoding import (
     MB,
     CountingRelay,
@@ -64,6 +65,7 @@ from benchmarks.client_decoding import (
 from benchmarks.loading import TorrentLoader, run_from_command_line
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant import loader
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_PASSWORD,
     CONF_URL,
@@ -88,6 +90,7 @@ CHURN_CATEGORIES = ("churn-a", "churn-b")
 WRITE_METHOD = "async_write_ha_state"
 PUBLISH_TIMEOUT = 30.0
 PUBLISH_POLL = 0.02
+MAINDATA = "sync/maindata"
 
 type Poll = Callable[[], Awaitable[object]]
 
@@ -163,10 +166,15 @@ class Result:
 
 @dataclass
 class Setup:
-    """What setting up one config entry cost."""
+    """What setting up one config entry cost, once per cycle of set up and remove."""
 
-    seconds: float
-    rss: int
+    seconds: list[float] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)
+    """Resident memory with the entry set up, less that once it is removed again."""
+
+    def median(self, name: str) -> float:
+        """Return the median of ``seconds`` or ``held``."""
+        return float(statistics.median(getattr(self, name)))
 
 
 @dataclass
@@ -190,6 +198,8 @@ class Bench:
     relay: CountingRelay
     counter: WriteCounter
     floor: tuple[Poll, Poll]
+    decoding: client_decoding.Bench
+    """The client core's benchmark of a full ``sync/maindata`` fetch and decode."""
     repeat: int
 
 
@@ -202,6 +212,7 @@ class SizeReport:
     changed: int
     setups: dict[str, Setup]
     results: dict[tuple[str, str], Result]
+    decoding: client_decoding.SizeReport
 
 
 def entry_data(server: QbittorrentServer, url: str) -> dict[str, Any]:
@@ -224,8 +235,10 @@ def coordinator_of(entry: MockConfigEntry) -> DataUpdateCoordinator[Any]:
     return coordinator
 
 
-async def set_up(hass: HomeAssistant, domain: str, data: dict[str, Any]) -> Poll:
-    """Add and set up a config entry; return its coordinator's refresh, timer off."""
+async def set_up(
+    hass: HomeAssistant, domain: str, data: dict[str, Any]
+) -> tuple[MockConfigEntry, Poll]:
+    """Add and set up a config entry; return it and its refresh, timer off."""
     # The unique id the config flows give: the URL.
     entry = MockConfigEntry(
         domain=domain, title=data[CONF_URL], unique_id=data[CONF_URL], data=data
@@ -240,30 +253,49 @@ async def set_up(hass: HomeAssistant, domain: str, data: dict[str, Any]) -> Poll
     # refresh cancels the timer already set.
     coordinator.update_interval = None
     await coordinator.async_refresh()
-    return coordinator.async_refresh
+    return entry, coordinator.async_refresh
 
 
-async def remove_all(hass: HomeAssistant) -> None:
-    """Remove every config entry, with its entities and devices."""
-    for entry in hass.config_entries.async_entries():
-        if entry.domain in (DOMAIN, CORE_DOMAIN):
-            await hass.config_entries.async_remove(entry.entry_id)
+async def remove(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Remove a config entry, with its entities, devices and server session.
+
+    qBittorrent 5.3 keeps at most 15 sessions and drops the least recently used one
+    for a new login. Core's integration leaves its session behind; ending it here
+    keeps the sessions the benchmark still uses from being dropped.
+    """
+    if entry.domain == CORE_DOMAIN:
+        await hass.async_add_executor_job(entry.runtime_data.client.auth_log_out)
+    await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
 
 
+async def remove_all(hass: HomeAssistant) -> None:
+    """Remove every config entry of both integrations."""
+    for entry in hass.config_entries.async_entries():
+        if entry.domain in (DOMAIN, CORE_DOMAIN):
+            await remove(hass, entry)
+
+
 async def set_up_measured(bench: Bench, domain: str) -> tuple[Setup, Case]:
-    """Set up one entry to the server, measured, and one through the relay."""
-    rss_before = bench.memory.reset()
-    started = time.perf_counter()
-    direct = await set_up(
-        bench.hass, domain, entry_data(bench.server, bench.server.url)
-    )
-    seconds = time.perf_counter() - started
-    rss = bench.memory.reset() - rss_before
-    relayed = await set_up(
+    """Set up and remove an entry ``repeat`` times, measured; then keep two.
+
+    The kept ones, one to the server and one through the relay, are polled.
+    """
+    setup = Setup()
+    data = entry_data(bench.server, bench.server.url)
+    for _ in range(bench.repeat):
+        bench.memory.reset()
+        started = time.perf_counter()
+        entry, _ = await set_up(bench.hass, domain, data)
+        setup.seconds.append(time.perf_counter() - started)
+        loaded = bench.memory.reset()
+        await remove(bench.hass, entry)
+        setup.held.append(loaded - bench.memory.reset())
+    _, direct = await set_up(bench.hass, domain, data)
+    _, relayed = await set_up(
         bench.hass, domain, entry_data(bench.server, bench.relay.url)
     )
-    return Setup(seconds, rss), Case(direct, relayed)
+    return setup, Case(direct, relayed)
 
 
 async def timed(bench: Bench, case: Case) -> Sample:
@@ -403,7 +435,9 @@ async def measure_size(bench: Bench, size: int) -> SizeReport:
             for case in order:
                 results[case, kind].samples.append(await timed(bench, cases[case]))
     await remove_all(bench.hass)
-    return SizeReport(size, load_seconds, changed, setups, results)
+    # The client core's figures, on the same server and library.
+    decoding = await client_decoding.measure_size(bench.decoding, size)
+    return SizeReport(size, load_seconds, changed, setups, results, decoding)
 
 
 # --- Reporting -----------------------------------------------------------------------
@@ -442,14 +476,37 @@ def render_size(report: SizeReport) -> str:
                 f"{ratio(mine, theirs, 'cpu'):>8}"
             )
     lines.append(
-        f"{'setup':<6} {'case':<6} {'seconds':>8} {'RSS+ MB':>8} {'KB/torrent':>10}"
+        f"{'setup':<6} {'case':<6} {'seconds':>8} {'held MB':>8} {'KB/torrent':>10}"
     )
     for case, setup in report.setups.items():
+        held = setup.median("held")
         lines.append(
-            f"{'entry':<6} {case:<6} {setup.seconds:8.3f} {setup.rss / MB:8.1f} "
-            f"{setup.rss / 1024 / report.size:10.2f}"
+            f"{'entry':<6} {case:<6} {setup.median('seconds'):8.3f} "
+            f"{held / MB:8.1f} {held / 1024 / report.size:10.2f}"
         )
+    lines.extend(render_decoding(report.decoding))
     return "\n".join(lines)
+
+
+def render_decoding(report: client_decoding.SizeReport) -> list[str]:
+    """Return the client core's rows: one full ``sync/maindata``, fetched and decoded.
+
+    A full fetch is what core's integration makes on every poll, and what this one
+    makes once, at setup or after the server lost the session.
+    """
+    megabytes = report.json_bytes[MAINDATA] / MB
+    title = (
+        f"full sync/maindata fetched and decoded ({megabytes:.1f} MB of JSON), "
+        "by the clients alone (benchmarks/client_decoding.py)"
+    )
+    lines = [title]
+    for case, path in report.results:
+        result = report.results[case, path]
+        lines.append(
+            f"{'full':<6} {case:<30} {result.ms('wall'):8.2f} {result.ms('cpu'):8.2f} "
+            f"{result.ms('server_cpu'):10.1f}"
+        )
+    return lines
 
 
 def ratio(mine: Result, other: Result, name: str) -> str:
@@ -508,8 +565,9 @@ def render_goals(reports: list[SizeReport]) -> str:
         first = reports[-2]
         growth = last.size / first.size
         for case in (OURS, CORE):
-            setup_growth = last.setups[case].seconds / first.setups[case].seconds
-            rss_growth = last.setups[case].rss / max(first.setups[case].rss, 1)
+            before, after = first.setups[case], last.setups[case]
+            setup_growth = after.median("seconds") / before.median("seconds")
+            rss_growth = after.median("held") / max(before.median("held"), 1)
             lines.append(
                 f"{case}: from {first.size:,} to {last.size:,} torrents ({growth:.0f}x)"
                 f" setup time grew {setup_growth:.1f}x, memory {rss_growth:.1f}x "
@@ -533,7 +591,7 @@ async def run(server: QbittorrentServer, sizes: list[int], repeat: int) -> None:
             floor = Floor()
             await floor.open(server, url)
             stack.push_async_callback(floor.close)
-            floors.append(floor.cases()["floor: app/version"]["sync/maindata"])
+            floors.append(floor.cases()["floor: app/version"][MAINDATA])
         # What the harness's mock_zeroconf_resolver fixture does: Home Assistant's
         # sessions would resolve names through zeroconf, which is not set up here.
         stack.enter_context(
@@ -563,6 +621,15 @@ async def run(server: QbittorrentServer, sizes: list[int], repeat: int) -> None:
             relay,
             counter,
             (floors[0], floors[1]),
+            await client_decoding.open_bench(
+                # No relay: qBittorrent 5.3 keeps at most 15 sessions.
+                stack,
+                server,
+                webui,
+                None,
+                repeat=repeat,
+                paths=(MAINDATA,),
+            ),
             repeat,
         )
         # Import both integrations and their platforms before anything is measured.

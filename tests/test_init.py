@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import aiohttp
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -26,10 +27,29 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.version == f"v{qbittorrent.version}"
     assert entry.runtime_data.api_version == qbittorrent.api_version
+    client = entry.runtime_data.client
+    cookies = {
+        morsel.key: morsel.value
+        for morsel in client._jar().filter_cookies(client.url).values()
+    }
+    assert await status_with_cookies(qbittorrent, cookies) == 200
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
+    # The entry gave its session back: the server no longer knows the cookie.
+    assert await status_with_cookies(qbittorrent, cookies) == 403
+
+
+async def status_with_cookies(
+    server: QbittorrentServer, cookies: dict[str, str]
+) -> int:
+    """Return the status of an ``app/version`` request with only these cookies."""
+    async with (
+        aiohttp.ClientSession(cookies=cookies) as session,
+        session.get(f"{server.url}/api/v2/app/version") as response,
+    ):
+        return response.status
 
 
 async def test_wrong_password_starts_reauth(

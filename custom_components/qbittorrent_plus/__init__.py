@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -101,8 +103,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
 async def async_unload_entry(
     hass: HomeAssistant, entry: QbittorrentConfigEntry
 ) -> bool:
-    """Unload the platforms; Home Assistant detaches the entry's HTTP session."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms and give the server its session back.
+
+    qBittorrent 5.3 keeps at most 15 sessions and drops the least recently used
+    one for a new login, so a session left behind at each reload could end
+    someone's WebUI session. Home Assistant detaches the HTTP session itself.
+    """
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    with suppress(APIError):
+        await entry.runtime_data.client.auth_log_out()
+    return True
 
 
 async def async_remove_entry(
