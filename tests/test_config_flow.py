@@ -164,6 +164,21 @@ def private_server(
 # User step --------------------------------------------------------------------
 
 
+async def test_second_server_is_named_after_its_address(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer
+) -> None:
+    """With a server already set up, a new entry's title tells the two apart."""
+    MockConfigEntry(
+        domain=DOMAIN, title="qBittorrent", unique_id="http://192.0.2.1:8080/"
+    ).add_to_hass(hass)
+    result = await _start_user_flow(hass)
+
+    result = await _submit(hass, result, _form(qbittorrent))
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"qBittorrent {qbittorrent.host}:{qbittorrent.port}"
+
+
 async def test_user_step_creates_entry(
     hass: HomeAssistant, qbittorrent: QbittorrentServer
 ) -> None:
@@ -173,7 +188,7 @@ async def test_user_step_creates_entry(
     result = await _submit(hass, result, _form(qbittorrent))
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == f"{qbittorrent.url}/"
+    assert result["title"] == "qBittorrent"
     assert result["data"] == _entry_data(qbittorrent)
     assert result["options"] == {
         CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL.total_seconds()

@@ -21,6 +21,7 @@ from typing import Any, override
 
 import aiohttp
 import probatio
+from yarl import URL
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -59,6 +60,7 @@ from .const import (
     CONF_API_KEY,
     CONF_SCAN_INTERVAL,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_TITLE,
     DOMAIN,
     LOGGER,
     MAX_SCAN_INTERVAL,
@@ -157,6 +159,19 @@ def normalised_url(user_input: Mapping[str, Any]) -> str:
         return str(base_url(user_input[CONF_URL].strip()))
     except ValueError:
         raise ServerCheckError("invalid_url", CONF_URL) from None
+
+
+def new_entry_title(url: str, *, first: bool) -> str:
+    """Return "qBittorrent" for the first server, with its address for the others.
+
+    The title names the server's device, and so its entities: the first server's
+    download speed is sensor.qbittorrent_download_speed, and a voice assistant hears
+    it as "qBittorrent download speed".
+    """
+    if first:
+        return DEFAULT_TITLE
+    address = URL(url)
+    return f"{DEFAULT_TITLE} {address.host}:{address.port}"
 
 
 async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
@@ -278,7 +293,9 @@ class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[err.field] = err.error
             else:
                 return self.async_create_entry(
-                    title=url,
+                    title=new_entry_title(
+                        url, first=not self._async_current_entries(include_ignore=False)
+                    ),
                     data=data,
                     options={
                         CONF_SCAN_INTERVAL: int(DEFAULT_SCAN_INTERVAL.total_seconds())

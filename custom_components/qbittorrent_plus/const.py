@@ -5,6 +5,7 @@ import logging
 from typing import Final
 
 DOMAIN: Final = "qbittorrent_plus"
+DEFAULT_TITLE: Final = "qBittorrent"
 LOGGER = logging.getLogger(__package__)
 
 CONF_API_KEY: Final = "api_key"
