@@ -7,7 +7,7 @@ from contextlib import suppress
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api import (
@@ -36,9 +36,12 @@ from .helpers import (
     without_credentials,
 )
 from .services import async_setup_services
+from .torrent_devices import async_device_removable
+from .torrent_events import async_remove_stored_events
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -119,9 +122,17 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: QbittorrentConfigEntry
 ) -> None:
-    """Remove the entry's repair issues with it."""
+    """Remove the entry's repair issues and stored torrent events with it."""
     async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
+    await async_remove_stored_events(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: QbittorrentConfigEntry, device: dr.AnyDeviceEntry
+) -> bool:
+    """Let the user remove a torrent's device that the options no longer give one."""
+    return async_device_removable(hass, entry, device)
 
 
 def _host_rejected(

@@ -1,18 +1,21 @@
-"""Buttons of a qBittorrent server: start or stop every torrent."""
+"""Buttons: start or stop every torrent of a server, check one torrent's data again."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import QbittorrentConfigEntry
-from .entity import QbittorrentEntity, qbittorrent_action
+from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
+from .torrent_devices import async_torrent_devices
 
 # One action at a time per platform, so a server is never sent two at once.
 PARALLEL_UPDATES = 1
@@ -39,16 +42,44 @@ BUTTONS: tuple[QbittorrentButtonEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class QbittorrentTorrentButtonEntityDescription(ButtonEntityDescription):
+    """A button of one torrent and what pressing it asks of the server."""
+
+    press_fn: Callable[[Client, str], Awaitable[None]]
+
+
+TORRENT_BUTTONS: tuple[QbittorrentTorrentButtonEntityDescription, ...] = (
+    QbittorrentTorrentButtonEntityDescription(
+        key="recheck",
+        translation_key="torrent_recheck",
+        press_fn=lambda client, info_hash: client.torrents_recheck(info_hash),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: QbittorrentConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the server's buttons."""
+    """Add the server's buttons, and those of the torrents with devices."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         QbittorrentButtonEntity(coordinator, description) for description in BUTTONS
     )
+    async_torrent_devices(hass, entry).async_add_platform(
+        partial(_torrent_buttons, coordinator), async_add_entities
+    )
+
+
+def _torrent_buttons(
+    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
+) -> list[QbittorrentTorrentButtonEntity]:
+    return [
+        QbittorrentTorrentButtonEntity(coordinator, description, info_hash, device_info)
+        for description in TORRENT_BUTTONS
+    ]
 
 
 class QbittorrentButtonEntity(QbittorrentEntity, ButtonEntity):
@@ -60,3 +91,14 @@ class QbittorrentButtonEntity(QbittorrentEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         await self.entity_description.press_fn(self.coordinator.client)
+
+
+class QbittorrentTorrentButtonEntity(QbittorrentTorrentEntity, ButtonEntity):
+    """An action on one torrent."""
+
+    entity_description: QbittorrentTorrentButtonEntityDescription
+
+    @qbittorrent_action
+    @override
+    async def async_press(self) -> None:
+        await self.entity_description.press_fn(self.coordinator.client, self.info_hash)

@@ -25,6 +25,7 @@ from yarl import URL
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -37,6 +38,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -59,12 +63,22 @@ from .api.versions import MIN_SUPPORTED, first_release
 from .const import (
     CONF_API_KEY,
     CONF_SCAN_INTERVAL,
+    CONF_TORRENT_CATEGORY,
+    CONF_TORRENT_ENTITIES,
+    CONF_TORRENT_LIMIT,
+    CONF_TORRENT_TAG,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_TITLE,
+    DEFAULT_TORRENT_LIMIT,
     DOMAIN,
     LOGGER,
     MAX_SCAN_INTERVAL,
+    MAX_TORRENT_LIMIT,
     MIN_SCAN_INTERVAL,
+    TORRENT_SELECTIONS,
+    TORRENTS_CATEGORY,
+    TORRENTS_NONE,
+    TORRENTS_TAG,
 )
 from .helpers import client_for, webui_rejects_host, without_credentials
 
@@ -95,24 +109,42 @@ RECONFIGURE_SCHEMA = probatio.Schema(
         probatio.Required(CONF_VERIFY_SSL): bool,
     }
 )
-OPTIONS_SCHEMA = probatio.Schema(
-    {
-        probatio.Required(
-            CONF_SCAN_INTERVAL, default=int(DEFAULT_SCAN_INTERVAL.total_seconds())
-        ): probatio.All(
-            NumberSelector(
-                NumberSelectorConfig(
-                    min=MIN_SCAN_INTERVAL.total_seconds(),
-                    max=MAX_SCAN_INTERVAL.total_seconds(),
-                    step=1,
-                    unit_of_measurement="s",
-                    mode=NumberSelectorMode.BOX,
-                )
-            ),
-            probatio.Coerce(int),
+SCAN_INTERVAL_FIELD: dict[Any, Any] = {
+    probatio.Required(
+        CONF_SCAN_INTERVAL, default=int(DEFAULT_SCAN_INTERVAL.total_seconds())
+    ): probatio.All(
+        NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_SCAN_INTERVAL.total_seconds(),
+                max=MAX_SCAN_INTERVAL.total_seconds(),
+                step=1,
+                unit_of_measurement="s",
+                mode=NumberSelectorMode.BOX,
+            )
         ),
-    }
+        probatio.Coerce(int),
+    ),
+}
+TORRENT_SELECTION_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=list(TORRENT_SELECTIONS),
+        translation_key=CONF_TORRENT_ENTITIES,
+        mode=SelectSelectorMode.DROPDOWN,
+    )
 )
+TORRENT_LIMIT_FIELD = probatio.All(
+    NumberSelector(
+        NumberSelectorConfig(
+            min=1, max=MAX_TORRENT_LIMIT, step=1, mode=NumberSelectorMode.BOX
+        )
+    ),
+    probatio.Coerce(int),
+)
+# The field that names the category or tag a selection needs, and its form error.
+TORRENT_SELECTION_NAMES = {
+    TORRENTS_CATEGORY: (CONF_TORRENT_CATEGORY, "category_required"),
+    TORRENTS_TAG: (CONF_TORRENT_TAG, "tag_required"),
+}
 
 # What the forms' texts name: the oldest qBittorrent the client supports.
 PLACEHOLDERS = {"min_version": first_release(MIN_SUPPORTED)}
@@ -412,18 +444,108 @@ def _async_move_unique_id(
         devices.async_update_device(device.id, new_identifiers={(DOMAIN, unique_id)})
 
 
+def options_schema(categories: list[str], tags: list[str]) -> probatio.Schema:
+    """Return the options form, offering the server's categories and tags.
+
+    Any other name can be typed, for a category or tag the server gets later.
+    """
+    return probatio.Schema(
+        {
+            **SCAN_INTERVAL_FIELD,
+            probatio.Optional(
+                CONF_TORRENT_ENTITIES, default=TORRENTS_NONE
+            ): TORRENT_SELECTION_SELECTOR,
+            probatio.Optional(CONF_TORRENT_CATEGORY): _name_selector(categories),
+            probatio.Optional(CONF_TORRENT_TAG): _name_selector(tags),
+            probatio.Optional(
+                CONF_TORRENT_LIMIT, default=DEFAULT_TORRENT_LIMIT
+            ): TORRENT_LIMIT_FIELD,
+        }
+    )
+
+
+def _name_selector(names: list[str]) -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=names, custom_value=True, mode=SelectSelectorMode.DROPDOWN
+        )
+    )
+
+
+def _selection_name(user_input: Mapping[str, Any], field: str) -> str:
+    return str(user_input.get(field) or "").strip()
+
+
+def torrent_options_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Return the form's errors: a category or tag the selection needs is missing."""
+    selection = user_input.get(CONF_TORRENT_ENTITIES, TORRENTS_NONE)
+    if selection in TORRENT_SELECTION_NAMES:
+        field, error = TORRENT_SELECTION_NAMES[selection]
+        if not _selection_name(user_input, field):
+            return {field: error}
+    return {}
+
+
+def torrent_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options of the torrents' devices to store, from a valid form.
+
+    Only what the selection uses is kept: nothing when no torrent gets a device.
+    """
+    selection = user_input.get(CONF_TORRENT_ENTITIES, TORRENTS_NONE)
+    if selection == TORRENTS_NONE:
+        return {}
+    options = {
+        CONF_TORRENT_ENTITIES: selection,
+        CONF_TORRENT_LIMIT: user_input[CONF_TORRENT_LIMIT],
+    }
+    if selection in TORRENT_SELECTION_NAMES:
+        field, _ = TORRENT_SELECTION_NAMES[selection]
+        options[field] = _selection_name(user_input, field)
+    return options
+
+
 class QbittorrentOptionsFlow(OptionsFlowWithReload):
-    """Change how often the server is polled; the entry reloads with it."""
+    """Change how often the server is polled and which torrents get devices.
+
+    The entry reloads with the new options, and removes then the devices of
+    torrents that no longer get one.
+    """
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the poll interval."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
+        """Ask for the poll interval and the torrents to give devices."""
+        errors: dict[str, str] = {}
+        if user_input is not None and not (
+            errors := torrent_options_errors(user_input)
+        ):
+            return self.async_create_entry(
+                data={
+                    CONF_SCAN_INTERVAL: user_input[CONF_SCAN_INTERVAL],
+                    **torrent_options(user_input),
+                }
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
+                options_schema(*self._categories_and_tags()),
+                user_input or self.config_entry.options,
             ),
+            description_placeholders={"max_torrents": str(MAX_TORRENT_LIMIT)},
+            errors=errors,
         )
+
+    def _categories_and_tags(self) -> tuple[list[str], list[str]]:
+        """Return the server's categories and tags, and those the options name.
+
+        They are the last poll's; an entry that is not loaded offers only those
+        the options name.
+        """
+        entry = self.config_entry
+        categories = {entry.options.get(CONF_TORRENT_CATEGORY, "")}
+        tags = {entry.options.get(CONF_TORRENT_TAG, "")}
+        if entry.state is ConfigEntryState.LOADED:
+            maindata = entry.runtime_data.coordinator.data.maindata
+            categories.update(maindata.categories)
+            tags.update(maindata.tags)
+        return sorted(categories - {""}), sorted(tags - {""})

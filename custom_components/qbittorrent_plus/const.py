@@ -20,3 +20,24 @@ MAX_SCAN_INTERVAL: Final = timedelta(minutes=10)
 # qBittorrent's default ban after too many failed logins; polling again earlier
 # would only be refused (and, with a wrong password, prolong the ban).
 DEFAULT_BAN_DURATION: Final = timedelta(hours=1)
+
+# Which torrents get a device of their own: none, all, those of one category or
+# those with one tag; at most so many, the most recently added first.
+CONF_TORRENT_ENTITIES: Final = "torrent_entities"
+CONF_TORRENT_CATEGORY: Final = "torrent_category"
+CONF_TORRENT_TAG: Final = "torrent_tag"
+CONF_TORRENT_LIMIT: Final = "torrent_limit"
+TORRENTS_NONE: Final = "none"
+TORRENTS_ALL: Final = "all"
+TORRENTS_CATEGORY: Final = "category"
+TORRENTS_TAG: Final = "tag"
+TORRENT_SELECTIONS: Final = (
+    TORRENTS_NONE,
+    TORRENTS_ALL,
+    TORRENTS_CATEGORY,
+    TORRENTS_TAG,
+)
+DEFAULT_TORRENT_LIMIT: Final = 50
+# Each torrent has nine entities; a few hundred torrents keep a dashboard usable
+# and the entity registry small.
+MAX_TORRENT_LIMIT: Final = 300

@@ -32,6 +32,7 @@ from .const import (
     LOGGER,
 )
 from .helpers import ISSUE_HOST_REJECTED, async_create_issue, async_delete_issue
+from .torrent_events import TorrentEvents
 
 type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
 
@@ -211,6 +212,19 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         self._speed_limits: dict[str, int] = {}
         self._preferences_session: int | None = None
         self._preferences_due = dt_util.utcnow()
+        self.torrent_events = TorrentEvents(hass, entry)
+
+    @override
+    async def _async_setup(self) -> None:
+        await self.torrent_events.async_load()
+        # Torrent events come from the polls, so polling goes on even when every
+        # entity is disabled.
+        self.config_entry.async_on_unload(self.async_add_listener(_keep_polling))
+
+    @override
+    async def async_shutdown(self) -> None:
+        await super().async_shutdown()
+        await self.torrent_events.async_shutdown()
 
     def request_preferences(self) -> None:
         """Read the preferences again at the next poll (after an action set them)."""
@@ -260,6 +274,7 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
             and self.data.speed_limits == self._speed_limits
         ):
             return self.data
+        self.torrent_events.process(self.maindata.torrents, changes)
         counts: Mapping[str, int]
         if self.data is None or changes.full_update:
             counts = count_torrents(self.maindata.torrents.values())
@@ -310,3 +325,7 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
                 if rate in state
             }
         )
+
+
+def _keep_polling() -> None:
+    """Listen to the coordinator without doing anything: it keeps polling."""

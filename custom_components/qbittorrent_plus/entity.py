@@ -1,8 +1,8 @@
-"""The base entity: one device per qBittorrent server, and the boundary for actions."""
+"""The base entities: the server's device and torrents' devices, and the action boundary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Concatenate, override
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -12,6 +12,21 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN
 from .coordinator import QbittorrentCoordinator
 from .errors import translated_errors
+
+
+def server_device_info(coordinator: QbittorrentCoordinator) -> DeviceInfo:
+    """Return the device of the server a coordinator polls."""
+    entry = coordinator.config_entry
+    runtime = entry.runtime_data
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer="qBittorrent project",
+        model=f"qBittorrent (Web API {runtime.api_version})",
+        name=entry.title,
+        sw_version=runtime.version.removeprefix("v"),
+        configuration_url=str(coordinator.client.url),
+    )
 
 
 class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
@@ -26,17 +41,8 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         entry = coordinator.config_entry
-        runtime = entry.runtime_data
         self._attr_unique_id = f"{entry.unique_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            entry_type=DeviceEntryType.SERVICE,
-            manufacturer="qBittorrent project",
-            model=f"qBittorrent (Web API {runtime.api_version})",
-            name=entry.title,
-            sw_version=runtime.version.removeprefix("v"),
-            configuration_url=str(coordinator.client.url),
-        )
+        self._attr_device_info = server_device_info(coordinator)
         self._written: Any = None
 
     def _shown(self) -> Any:
@@ -56,6 +62,55 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
         if shown != self._written:
             self._written = shown
             self.async_write_ha_state()
+
+
+class QbittorrentTorrentEntity(QbittorrentEntity):
+    """An entity of one torrent, on the torrent's own device.
+
+    A poll usually changes a few torrents of many, so the entity looks at what it
+    shows only when the poll changed its torrent (or brought everything anew).
+    """
+
+    def __init__(
+        self,
+        coordinator: QbittorrentCoordinator,
+        description: EntityDescription,
+        info_hash: str,
+        device_info: DeviceInfo,
+    ) -> None:
+        """Attach the entity to the torrent's device."""
+        super().__init__(coordinator, description)
+        self.info_hash = info_hash
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.unique_id}_{info_hash}_{description.key}"
+        self._attr_device_info = device_info
+
+    @property
+    def torrent(self) -> Mapping[str, Any]:
+        """Return the torrent's fields; none once the server no longer has it."""
+        return self.coordinator.data.maindata.torrents.get(self.info_hash, {})
+
+    @property
+    @override
+    def available(self) -> bool:
+        return (
+            super().available
+            and self.info_hash in self.coordinator.data.maindata.torrents
+        )
+
+    @override
+    def _handle_coordinator_update(self) -> None:
+        data = self.coordinator.data
+        if self.info_hash not in data.maindata.torrents:
+            # The torrent's device goes with it; nothing is left to show.
+            return
+        changes = data.changes
+        if (
+            changes.full_update
+            or self.info_hash in changes.torrents_changed
+            or self.available != self._written[0]
+        ):
+            super()._handle_coordinator_update()
 
 
 def qbittorrent_action[EntityT: QbittorrentEntity, **P](

@@ -1,9 +1,14 @@
-"""Sensors of a qBittorrent server: transfer, totals, connection and torrent counts."""
+"""Sensors of a qBittorrent server, and of the torrents with devices of their own.
+
+The server's: transfer, totals, connection and torrent counts. A torrent's:
+progress, state, speeds, ETA, ratio and size.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -12,18 +17,53 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfDataRate, UnitOfInformation
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfDataRate,
+    UnitOfInformation,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import QbittorrentConfigEntry, QbittorrentData
-from .entity import QbittorrentEntity
+from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator, QbittorrentData
+from .entity import QbittorrentEntity, QbittorrentTorrentEntity
+from .torrent_devices import async_torrent_devices
 
 # Entities only read the coordinator's data; the coordinator does all the polling.
 PARALLEL_UPDATES = 0
 
 CONNECTION_STATUSES = ["connected", "firewalled", "disconnected"]
+
+# A torrent's state as qBittorrent names it (the client renames 4.x's paused states
+# to 5.x's stopped ones), and as the state sensor names it.
+TORRENT_STATES: Mapping[str, str] = {
+    "allocating": "allocating",
+    "checkingDL": "checking_dl",
+    "checkingResumeData": "checking_resume_data",
+    "checkingUP": "checking_up",
+    "downloading": "downloading",
+    "error": "error",
+    "forcedDL": "forced_dl",
+    "forcedMetaDL": "forced_meta_dl",
+    "forcedUP": "forced_up",
+    "metaDL": "meta_dl",
+    "missingFiles": "missing_files",
+    "moving": "moving",
+    "queuedDL": "queued_dl",
+    "queuedForChecking": "queued_for_checking",
+    "queuedUP": "queued_up",
+    "stalledDL": "stalled_dl",
+    "stalledUP": "stalled_up",
+    "stoppedDL": "stopped_dl",
+    "stoppedUP": "stopped_up",
+    "uploading": "uploading",
+}
+# qBittorrent's ETA when it cannot tell: 100 days.
+INFINITE_ETA = 8_640_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +161,102 @@ def _torrents(
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class QbittorrentTorrentSensorEntityDescription(SensorEntityDescription):
+    """A sensor of one torrent and how to read its value from the torrent."""
+
+    value_fn: Callable[[Mapping[str, Any]], StateType]
+
+
+def _torrent_number(key: str) -> Callable[[Mapping[str, Any]], StateType]:
+    def value(torrent: Mapping[str, Any]) -> StateType:
+        number = torrent.get(key)
+        return number if isinstance(number, int | float) else None
+
+    return value
+
+
+def _torrent_progress(torrent: Mapping[str, Any]) -> float | None:
+    progress = torrent.get("progress")
+    if not isinstance(progress, int | float):
+        return None
+    # The server sends a whole 0 or 1 without a fraction.
+    return round(float(progress) * 100, 2)
+
+
+def _torrent_state(torrent: Mapping[str, Any]) -> str | None:
+    # ``unknown`` and any state a newer server may bring show as unknown.
+    return TORRENT_STATES.get(torrent.get("state", ""))
+
+
+def _torrent_eta(torrent: Mapping[str, Any]) -> int | None:
+    eta = torrent.get("eta")
+    return eta if isinstance(eta, int) and 0 <= eta < INFINITE_ETA else None
+
+
+def _torrent_ratio(torrent: Mapping[str, Any]) -> float | None:
+    # -1 when the ratio is past qBittorrent's maximum (shown there as infinite).
+    ratio = torrent.get("ratio")
+    return ratio if isinstance(ratio, int | float) and ratio >= 0 else None
+
+
+def _torrent_speed(key: str, source: str) -> QbittorrentTorrentSensorEntityDescription:
+    return QbittorrentTorrentSensorEntityDescription(
+        key=key,
+        translation_key=f"torrent_{key}",
+        device_class=SensorDeviceClass.DATA_RATE,
+        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=UnitOfDataRate.MEBIBYTES_PER_SECOND,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_torrent_number(source),
+    )
+
+
+TORRENT_SENSORS: tuple[QbittorrentTorrentSensorEntityDescription, ...] = (
+    QbittorrentTorrentSensorEntityDescription(
+        key="progress",
+        translation_key="torrent_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_torrent_progress,
+    ),
+    QbittorrentTorrentSensorEntityDescription(
+        key="state",
+        translation_key="torrent_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(TORRENT_STATES.values()),
+        value_fn=_torrent_state,
+    ),
+    _torrent_speed("download_speed", "dlspeed"),
+    _torrent_speed("upload_speed", "upspeed"),
+    QbittorrentTorrentSensorEntityDescription(
+        key="eta",
+        translation_key="torrent_eta",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        value_fn=_torrent_eta,
+    ),
+    QbittorrentTorrentSensorEntityDescription(
+        key="ratio",
+        translation_key="torrent_ratio",
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_torrent_ratio,
+    ),
+    QbittorrentTorrentSensorEntityDescription(
+        key="size",
+        translation_key="torrent_size",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
+        suggested_display_precision=2,
+        value_fn=_torrent_number("size"),
+    ),
+)
+
+
 SENSORS: tuple[QbittorrentSensorEntityDescription, ...] = (
     _speed("download_speed", "dl_info_speed"),
     _speed("upload_speed", "up_info_speed"),
@@ -192,11 +328,23 @@ async def async_setup_entry(
     entry: QbittorrentConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the server's sensors."""
+    """Add the server's sensors, and those of the torrents with devices."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         QbittorrentSensorEntity(coordinator, description) for description in SENSORS
     )
+    async_torrent_devices(hass, entry).async_add_platform(
+        partial(_torrent_sensors, coordinator), async_add_entities
+    )
+
+
+def _torrent_sensors(
+    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
+) -> list[QbittorrentTorrentSensorEntity]:
+    return [
+        QbittorrentTorrentSensorEntity(coordinator, description, info_hash, device_info)
+        for description in TORRENT_SENSORS
+    ]
 
 
 class QbittorrentSensorEntity(QbittorrentEntity, SensorEntity):
@@ -208,6 +356,21 @@ class QbittorrentSensorEntity(QbittorrentEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @override
+    def _shown(self) -> Any:
+        return self.native_value
+
+
+class QbittorrentTorrentSensorEntity(QbittorrentTorrentEntity, SensorEntity):
+    """A value of one torrent."""
+
+    entity_description: QbittorrentTorrentSensorEntityDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        return self.entity_description.value_fn(self.torrent)
 
     @override
     def _shown(self) -> Any:

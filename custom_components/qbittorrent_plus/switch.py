@@ -1,18 +1,26 @@
-"""Switches of a qBittorrent server: alternative speed limits, the whole session."""
+"""Switches: a server's alternative speed limits and session, a torrent's running."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import QbittorrentConfigEntry, QbittorrentData
-from .entity import QbittorrentEntity, qbittorrent_action
+from .coordinator import (
+    STOPPED,
+    QbittorrentConfigEntry,
+    QbittorrentCoordinator,
+    QbittorrentData,
+)
+from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
+from .torrent_devices import async_torrent_devices
 
 # One action at a time per platform, so a server is never sent two at once.
 PARALLEL_UPDATES = 1
@@ -67,12 +75,43 @@ SWITCHES: tuple[QbittorrentSwitchEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class QbittorrentTorrentSwitchEntityDescription(SwitchEntityDescription):
+    """A switch of one torrent, how to read it and how to turn it."""
+
+    is_on_fn: Callable[[Mapping[str, Any]], bool | None]
+    set_fn: Callable[[Client, str, bool], Awaitable[None]]
+
+
+def _torrent_running(torrent: Mapping[str, Any]) -> bool | None:
+    state = torrent.get("state")
+    return None if state is None else state not in STOPPED
+
+
+async def _set_torrent_running(client: Client, info_hash: str, running: bool) -> None:
+    # The client sends torrents/resume and torrents/pause to servers before 5.0.
+    if running:
+        await client.torrents_start(info_hash)
+    else:
+        await client.torrents_stop(info_hash)
+
+
+TORRENT_SWITCHES: tuple[QbittorrentTorrentSwitchEntityDescription, ...] = (
+    QbittorrentTorrentSwitchEntityDescription(
+        key="running",
+        translation_key="torrent_running",
+        is_on_fn=_torrent_running,
+        set_fn=_set_torrent_running,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: QbittorrentConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the switches the server supports."""
+    """Add the switches the server supports, and those of torrents with devices."""
     runtime = entry.runtime_data
     # The Web API version was read at setup; this asks the server nothing.
     async_add_entities(
@@ -83,6 +122,18 @@ async def async_setup_entry(
             or await runtime.client.has_endpoint(description.endpoint)
         ]
     )
+    async_torrent_devices(hass, entry).async_add_platform(
+        partial(_torrent_switches, runtime.coordinator), async_add_entities
+    )
+
+
+def _torrent_switches(
+    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
+) -> list[QbittorrentTorrentSwitchEntity]:
+    return [
+        QbittorrentTorrentSwitchEntity(coordinator, description, info_hash, device_info)
+        for description in TORRENT_SWITCHES
+    ]
 
 
 class QbittorrentSwitchEntity(QbittorrentEntity, SwitchEntity):
@@ -108,3 +159,32 @@ class QbittorrentSwitchEntity(QbittorrentEntity, SwitchEntity):
     @override
     async def async_turn_off(self, /, **kwargs: Any) -> None:
         await self.entity_description.set_fn(self.coordinator.client, False)
+
+
+class QbittorrentTorrentSwitchEntity(QbittorrentTorrentEntity, SwitchEntity):
+    """A setting of one torrent that is on or off."""
+
+    entity_description: QbittorrentTorrentSwitchEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        return self.entity_description.is_on_fn(self.torrent)
+
+    @override
+    def _shown(self) -> Any:
+        return self.is_on
+
+    @qbittorrent_action
+    @override
+    async def async_turn_on(self, /, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(
+            self.coordinator.client, self.info_hash, True
+        )
+
+    @qbittorrent_action
+    @override
+    async def async_turn_off(self, /, **kwargs: Any) -> None:
+        await self.entity_description.set_fn(
+            self.coordinator.client, self.info_hash, False
+        )

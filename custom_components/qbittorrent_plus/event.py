@@ -1,0 +1,58 @@
+"""The server's torrent events, the latest of them as an event entity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import override
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import QbittorrentConfigEntry
+from .entity import QbittorrentEntity
+from .torrent_events import EVENT_TYPES, TorrentEvent
+
+# Entities only read the coordinator's data; the coordinator does all the polling.
+PARALLEL_UPDATES = 0
+
+TORRENTS = EventEntityDescription(
+    key="torrents", translation_key="torrents", event_types=EVENT_TYPES
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: QbittorrentConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the server's event entity."""
+    async_add_entities(
+        [QbittorrentEventEntity(entry.runtime_data.coordinator, TORRENTS)]
+    )
+
+
+class QbittorrentEventEntity(QbittorrentEntity, EventEntity):
+    """The server's torrent events: each one, with its torrent's details."""
+
+    _shown_event: TorrentEvent | None = None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        events = self.coordinator.torrent_events
+        self.async_on_remove(events.async_add_listener(self._handle_torrent_events))
+        # The first poll's events (completions missed while Home Assistant was
+        # stopped) can come before the entity; the platform writes this one.
+        if events.last_event is not None and events.last_event is not self._shown_event:
+            self._show(events.last_event)
+
+    @callback
+    def _handle_torrent_events(self, events: Sequence[TorrentEvent]) -> None:
+        for event in events:
+            self._show(event)
+            self.async_write_ha_state()
+
+    def _show(self, event: TorrentEvent) -> None:
+        self._shown_event = event
+        self._trigger_event(event.type, dict(event.attributes))

@@ -1,0 +1,495 @@
+r"""Actions on RSS: feeds and folders, their articles, and the download rules.
+
+Items are named by paths whose parts are joined with a backslash (``Linux\Debian``).
+Every action reads what it refers to first, so a path, rule or category that does not
+exist is refused before anything changes (the server would ignore most of these
+silently, or answer with a bare "Conflict").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import probatio
+from yarl import URL
+
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .actions import QbittorrentAction
+from .api import APIVersion, Client
+from .const import DOMAIN
+from .coordinator import QbittorrentConfigEntry
+
+SEPARATOR: Final = "\\"
+
+ATTR_PATH: Final = "path"
+ATTR_DESTINATION: Final = "destination"
+ATTR_URL: Final = "url"
+ATTR_ARTICLE_ID: Final = "article_id"
+ATTR_NAME: Final = "name"
+ATTR_NEW_NAME: Final = "new_name"
+ATTR_WITH_ARTICLES: Final = "with_articles"
+ATTR_AFFECTED_FEEDS: Final = "affected_feeds"
+ATTR_CATEGORY: Final = "category"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_ADD_STOPPED: Final = "add_stopped"
+ATTR_TAGS: Final = "tags"
+
+# Rule fields kept in the rule itself on every server version.
+RULE_KEYS: Final = {
+    "enabled": "enabled",
+    "must_contain": "mustContain",
+    "must_not_contain": "mustNotContain",
+    "use_regex": "useRegex",
+    "episode_filter": "episodeFilter",
+    "ignore_days": "ignoreDays",
+    "smart_filter": "smartFilter",
+}
+# How a rule's torrents are added: from qBittorrent 4.6.0 (Web API 2.9.2) in the
+# rule's ``torrentParams``, which then overrides the older keys of the rule itself.
+TORRENT_PARAMS_SINCE: Final[APIVersion] = (2, 9, 2)
+TORRENT_PARAMS_RELEASE: Final = "4.6.0"
+TORRENT_PARAMS_KEYS: Final = {
+    ATTR_SAVE_PATH: "save_path",
+    ATTR_CATEGORY: "category",
+    ATTR_ADD_STOPPED: "stopped",
+    ATTR_TAGS: "tags",
+}
+OLDER_RULE_KEYS: Final = {
+    ATTR_SAVE_PATH: "savePath",
+    ATTR_CATEGORY: "assignedCategory",
+    ATTR_ADD_STOPPED: "addPaused",
+}
+
+_NAME = probatio.All(cv.string, probatio.Length(min=1))
+
+
+def _refused(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def is_feed(item: Mapping[str, Any]) -> bool:
+    """Return whether an item of ``rss/items`` is a feed (else it is a folder).
+
+    A folder's children are objects, so a folder holding items named ``uid`` and
+    ``url`` still reads as a folder.
+    """
+    return isinstance(item.get("uid"), str) and isinstance(item.get("url"), str)
+
+
+@dataclass(frozen=True)
+class RSSTree:
+    """The folders and feeds of a server, by path."""
+
+    folders: dict[str, Mapping[str, Any]]
+    feeds: dict[str, Mapping[str, Any]]
+
+    @classmethod
+    def from_items(cls, items: Mapping[str, Any]) -> RSSTree:
+        """Flatten the nested answer of ``rss/items``."""
+        tree = cls({}, {})
+        tree._add_children("", items)
+        return tree
+
+    def _add_children(self, prefix: str, folder: Mapping[str, Any]) -> None:
+        for name, item in folder.items():
+            path = f"{prefix}{name}"
+            if is_feed(item):
+                self.feeds[path] = item
+            else:
+                self.folders[path] = item
+                self._add_children(path + SEPARATOR, item)
+
+    def __contains__(self, path: object) -> bool:
+        """Return whether a feed or folder has this path."""
+        return path in self.feeds or path in self.folders
+
+    def feed_path(self, url: str) -> str | None:
+        """Return the path of the feed subscribed at ``url``, if any."""
+        return next((p for p, feed in self.feeds.items() if feed["url"] == url), None)
+
+
+async def read_tree(client: Client, *, with_data: bool = False) -> RSSTree:
+    """Return the server's folders and feeds (with their articles if asked)."""
+    items = await client.rss_items(include_feed_data=with_data, simple_responses=True)
+    return RSSTree.from_items(items)
+
+
+def parent(path: str) -> str:
+    """Return the folder an item path is in ("" for the top)."""
+    return path.rpartition(SEPARATOR)[0]
+
+
+def require_item(tree: RSSTree, path: str) -> None:
+    """Refuse a path that is no feed or folder."""
+    if path not in tree:
+        raise _refused("rss_item_not_found", path=path)
+
+
+def require_free_path(tree: RSSTree, path: str) -> None:
+    """Refuse a path an item cannot be added or moved to."""
+    if not all(path.split(SEPARATOR)):
+        raise _refused("rss_path_invalid", path=path)
+    if path in tree:
+        raise _refused("rss_item_exists", path=path)
+    if (folder := parent(path)) and folder not in tree.folders:
+        raise _refused("rss_folder_not_found", folder=folder, path=path)
+
+
+def is_web_url(url: str) -> bool:
+    """Return whether ``url`` is an http(s) URL with a host, as feeds need."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
+def shown_feed(feed: str) -> str:
+    """Return how an error names a feed, leaving out a URL's path and query.
+
+    Feed URLs of private trackers often carry a passkey.
+    """
+    if is_web_url(feed):
+        url = URL(feed)
+        return f"{url.scheme}://{url.host}/…"
+    return feed
+
+
+# Feeds and folders -----------------------------------------------------------------
+
+
+async def _add_feed(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    url: str = call.data[ATTR_URL].strip()
+    path: str = call.data.get(ATTR_PATH, "")
+    if not is_web_url(url):
+        raise _refused("rss_url_invalid")
+    client = entry.runtime_data.client
+    tree = await read_tree(client)
+    if (subscribed := tree.feed_path(url)) is not None:
+        raise _refused("rss_feed_exists", path=subscribed)
+    # Without a path, the server names the feed after its URL, at the top.
+    require_free_path(tree, path or url)
+    await client.rss_add_feed(url, path)
+    return None
+
+
+async def _add_folder(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    path: str = call.data[ATTR_PATH]
+    client = entry.runtime_data.client
+    require_free_path(await read_tree(client), path)
+    await client.rss_add_folder(path)
+    return None
+
+
+async def _remove_item(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    path: str = call.data[ATTR_PATH]
+    client = entry.runtime_data.client
+    require_item(await read_tree(client), path)
+    await client.rss_remove_item(path)
+    return None
+
+
+async def _move_item(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    path: str = call.data[ATTR_PATH]
+    destination: str = call.data[ATTR_DESTINATION]
+    client = entry.runtime_data.client
+    tree = await read_tree(client)
+    require_item(tree, path)
+    if destination.startswith(path + SEPARATOR):
+        raise _refused("rss_move_into_itself", path=path, destination=destination)
+    require_free_path(tree, destination)
+    await client.rss_move_item(path, destination)
+    return None
+
+
+async def _refresh_item(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    path: str = call.data[ATTR_PATH]
+    client = entry.runtime_data.client
+    require_item(await read_tree(client), path)
+    await client.rss_refresh_item(path)
+    return None
+
+
+async def _mark_as_read(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    path: str = call.data[ATTR_PATH]
+    article_id: str | None = call.data.get(ATTR_ARTICLE_ID)
+    client = entry.runtime_data.client
+    tree = await read_tree(client, with_data=article_id is not None)
+    require_item(tree, path)
+    if article_id is not None:
+        if path not in tree.feeds:
+            raise _refused("rss_not_a_feed", path=path)
+        articles = tree.feeds[path].get("articles", [])
+        if all(article.get("id") != article_id for article in articles):
+            raise _refused("rss_article_not_found", path=path, article_id=article_id)
+    await client.rss_mark_as_read(path, article_id)
+    return None
+
+
+def _article(article: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": article.get("id"),
+        "title": article.get("title"),
+        "date": article.get("date"),
+        "link": article.get("link"),
+        "torrent_url": article.get("torrentURL"),
+        "description": article.get("description"),
+        "is_read": bool(article.get("isRead")),
+    }
+
+
+def _feed(path: str, feed: Mapping[str, Any], with_articles: bool) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "path": path,
+        "name": path.rpartition(SEPARATOR)[2],
+        "url": feed["url"],
+    }
+    if "refreshInterval" in feed:
+        shown["refresh_interval"] = feed["refreshInterval"]
+    if with_articles:
+        shown |= {
+            "title": feed.get("title"),
+            "last_build_date": feed.get("lastBuildDate"),
+            "is_loading": feed.get("isLoading"),
+            "has_error": feed.get("hasError"),
+            "articles": [_article(article) for article in feed.get("articles", [])],
+        }
+    return shown
+
+
+async def _get_items(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    with_articles: bool = call.data[ATTR_WITH_ARTICLES]
+    tree = await read_tree(entry.runtime_data.client, with_data=with_articles)
+    return {
+        "folders": list(tree.folders),
+        "feeds": [
+            _feed(path, feed, with_articles) for path, feed in tree.feeds.items()
+        ],
+    }
+
+
+# Download rules --------------------------------------------------------------------
+
+
+async def _rules(client: Client) -> dict[str, Any]:
+    rules: dict[str, Any] = await client.rss_rules(simple_responses=True)
+    return rules
+
+
+async def _require_rule(client: Client, name: str) -> None:
+    if name not in await _rules(client):
+        raise _refused("rss_rule_not_found", name=name)
+
+
+def _feed_urls(tree: RSSTree, feeds: list[str]) -> list[str]:
+    """Return the URLs of feeds named by path or URL; refuse unknown ones."""
+    urls: dict[str, None] = {}
+    for feed in feeds:
+        if feed in tree.feeds:
+            urls[tree.feeds[feed]["url"]] = None
+        elif tree.feed_path(feed) is not None:
+            urls[feed] = None
+        else:
+            raise _refused("rss_feed_not_found", feed=shown_feed(feed))
+    return list(urls)
+
+
+def _iter_given(
+    data: Mapping[str, Any], keys: Mapping[str, str]
+) -> Iterator[tuple[str, Any]]:
+    return ((key, data[field]) for field, key in keys.items() if field in data)
+
+
+def rule_definition(
+    current: Mapping[str, Any],
+    data: Mapping[str, Any],
+    feed_urls: list[str] | None,
+    *,
+    torrent_params: bool,
+) -> dict[str, Any]:
+    """Return ``current`` changed by the action's fields, as the server keeps rules."""
+    rule = dict(current)
+    rule.update(_iter_given(data, RULE_KEYS))
+    if feed_urls is not None:
+        rule["affectedFeeds"] = feed_urls
+    if not torrent_params:
+        rule.update(_iter_given(data, OLDER_RULE_KEYS))
+        return rule
+    params = dict(rule.get("torrentParams") or {})
+    params.update(_iter_given(data, TORRENT_PARAMS_KEYS))
+    if ATTR_SAVE_PATH in data:
+        # As the older savePath key does: a path of its own means manual management.
+        if data[ATTR_SAVE_PATH]:
+            params["use_auto_tmm"] = False
+        else:
+            params.pop("use_auto_tmm", None)
+    rule["torrentParams"] = params
+    return rule
+
+
+async def _set_rule(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    name: str = call.data[ATTR_NAME]
+    client = entry.runtime_data.client
+    torrent_params = await client.api_version() >= TORRENT_PARAMS_SINCE
+    if call.data.get(ATTR_TAGS) and not torrent_params:
+        raise _refused(
+            "rss_rule_tags_need_version",
+            version=TORRENT_PARAMS_RELEASE,
+            server_version=entry.runtime_data.version.removeprefix("v"),
+        )
+    if category := call.data.get(ATTR_CATEGORY):
+        categories = await client.torrents_categories(simple_responses=True)
+        if category not in (categories or {}):
+            raise _refused("rss_rule_category_not_found", category=category)
+    feed_urls = None
+    if ATTR_AFFECTED_FEEDS in call.data:
+        tree = await read_tree(client)
+        feed_urls = _feed_urls(tree, call.data[ATTR_AFFECTED_FEEDS])
+    current = (await _rules(client)).get(name, {})
+    definition = rule_definition(
+        current, call.data, feed_urls, torrent_params=torrent_params
+    )
+    await client.rss_set_rule(name, definition)
+    return None
+
+
+async def _rename_rule(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    name: str = call.data[ATTR_NAME]
+    new_name: str = call.data[ATTR_NEW_NAME]
+    client = entry.runtime_data.client
+    rules = await _rules(client)
+    if name not in rules:
+        raise _refused("rss_rule_not_found", name=name)
+    # The server keeps both rules unchanged rather than replace one.
+    if new_name in rules:
+        raise _refused("rss_rule_exists", name=new_name)
+    await client.rss_rename_rule(name, new_name)
+    return None
+
+
+async def _remove_rule(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    name: str = call.data[ATTR_NAME]
+    client = entry.runtime_data.client
+    await _require_rule(client, name)
+    await client.rss_remove_rule(name)
+    return None
+
+
+async def _get_rule_matches(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    name: str = call.data[ATTR_NAME]
+    client = entry.runtime_data.client
+    await _require_rule(client, name)
+    matches: Mapping[str, list[str]] = (
+        await client.rss_matching_articles(name, simple_responses=True) or {}
+    )
+    return {
+        "feeds": [
+            {"name": feed, "articles": list(titles)} for feed, titles in matches.items()
+        ]
+    }
+
+
+_PATH_FIELD = {probatio.Required(ATTR_PATH): _NAME}
+
+RSS_ACTIONS: Final = (
+    QbittorrentAction(
+        name="rss_add_feed",
+        fields={
+            probatio.Required(ATTR_URL): cv.string,
+            probatio.Optional(ATTR_PATH): _NAME,
+        },
+        handler=_add_feed,
+    ),
+    QbittorrentAction(name="rss_add_folder", fields=_PATH_FIELD, handler=_add_folder),
+    QbittorrentAction(name="rss_remove_item", fields=_PATH_FIELD, handler=_remove_item),
+    QbittorrentAction(
+        name="rss_move_item",
+        fields={**_PATH_FIELD, probatio.Required(ATTR_DESTINATION): _NAME},
+        handler=_move_item,
+    ),
+    QbittorrentAction(
+        name="rss_refresh_item", fields=_PATH_FIELD, handler=_refresh_item
+    ),
+    QbittorrentAction(
+        name="rss_mark_as_read",
+        fields={**_PATH_FIELD, probatio.Optional(ATTR_ARTICLE_ID): _NAME},
+        handler=_mark_as_read,
+    ),
+    QbittorrentAction(
+        name="rss_get_items",
+        fields={probatio.Optional(ATTR_WITH_ARTICLES, default=False): cv.boolean},
+        handler=_get_items,
+        response=SupportsResponse.ONLY,
+    ),
+    QbittorrentAction(
+        name="rss_set_rule",
+        fields={
+            probatio.Required(ATTR_NAME): _NAME,
+            probatio.Optional("enabled"): cv.boolean,
+            probatio.Optional("must_contain"): cv.string,
+            probatio.Optional("must_not_contain"): cv.string,
+            probatio.Optional("use_regex"): cv.boolean,
+            probatio.Optional("episode_filter"): cv.string,
+            probatio.Optional(ATTR_AFFECTED_FEEDS): probatio.All(
+                cv.ensure_list, [cv.string]
+            ),
+            probatio.Optional("ignore_days"): cv.positive_int,
+            probatio.Optional("smart_filter"): cv.boolean,
+            probatio.Optional(ATTR_ADD_STOPPED): cv.boolean,
+            probatio.Optional(ATTR_SAVE_PATH): cv.string,
+            probatio.Optional(ATTR_CATEGORY): cv.string,
+            probatio.Optional(ATTR_TAGS): probatio.All(cv.ensure_list_csv, [cv.string]),
+        },
+        handler=_set_rule,
+    ),
+    QbittorrentAction(
+        name="rss_rename_rule",
+        fields={
+            probatio.Required(ATTR_NAME): _NAME,
+            probatio.Required(ATTR_NEW_NAME): _NAME,
+        },
+        handler=_rename_rule,
+    ),
+    QbittorrentAction(
+        name="rss_remove_rule",
+        fields={probatio.Required(ATTR_NAME): _NAME},
+        handler=_remove_rule,
+    ),
+    QbittorrentAction(
+        name="rss_get_rule_matches",
+        fields={probatio.Required(ATTR_NAME): _NAME},
+        handler=_get_rule_matches,
+        response=SupportsResponse.ONLY,
+    ),
+)

@@ -1,0 +1,694 @@
+"""Actions on torrents: add, remove, start, stop, change and list them.
+
+Each action checks everything it can before its first request (the torrents,
+categories and tags it names against the last poll, the files it reads, the
+endpoints it needs), so a refused call leaves the server as it was. Actions on
+several torrents send their hashes, and ``all`` only when the call asks for all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import probatio
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+
+from .actions import QbittorrentAction
+from .api import ENDPOINTS, Client, MainData
+from .api.torrents import TorrentHashes
+from .const import DOMAIN
+from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from .torrent_sources import (
+    MAX_TORRENT_FILE_SIZE,
+    TorrentSource,
+    is_magnet,
+    is_web_link,
+    magnet_source,
+    torrent_file_source,
+)
+from .torrent_targets import (
+    TARGET_FIELDS,
+    RefusedByLastPollError,
+    Targets,
+    check_category,
+    known,
+    poll_now,
+    resolve_targets,
+    resolve_torrent,
+    tags_of,
+)
+
+KIB: Final = 1024
+# The largest speed limit qBittorrent's own dialogs accept, in KiB/s.
+MAX_SPEED_LIMIT: Final = 2_000_000
+# qBittorrent's largest share ratio limit, and seeding time limit (a year) in minutes.
+MAX_RATIO: Final = 9998
+MAX_SEEDING_MINUTES: Final = 525_600
+# qBittorrent's "no such value" for a torrent's ETA.
+INFINITE_ETA: Final = 8_640_000
+
+# How often, and how long at most, add_torrents polls for what it added: torrents from
+# files and magnet links are there at once, those behind http(s) links once the
+# server has downloaded their .torrent files.
+ADD_POLL_INTERVAL: Final = 0.2
+ADD_POLLS: Final = 50
+
+ATTR_URLS: Final = "urls"
+ATTR_TORRENT_FILES: Final = "torrent_files"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_CATEGORY: Final = "category"
+ATTR_TAGS: Final = "tags"
+ATTR_STOPPED: Final = "stopped"
+ATTR_SEQUENTIAL: Final = "sequential_download"
+ATTR_FIRST_LAST: Final = "first_last_piece_priority"
+ATTR_DOWNLOAD_LIMIT: Final = "download_limit"
+ATTR_UPLOAD_LIMIT: Final = "upload_limit"
+ATTR_RENAME: Final = "rename"
+ATTR_SKIP_CHECKING: Final = "skip_checking"
+ATTR_CONTENT_LAYOUT: Final = "content_layout"
+ATTR_AUTOMATIC: Final = "automatic_management"
+ATTR_DELETE_FILES: Final = "delete_files"
+ATTR_NEW_CATEGORY: Final = "new_category"
+ATTR_LOCATION: Final = "location"
+ATTR_RATIO_LIMIT: Final = "ratio_limit"
+ATTR_SEEDING_TIME_LIMIT: Final = "seeding_time_limit"
+ATTR_SHARE_LIMITS: Final = "share_limits"
+ATTR_POSITION: Final = "position"
+ATTR_TORRENT: Final = "torrent"
+ATTR_FILES: Final = "files"
+ATTR_PRIORITY: Final = "priority"
+
+CONTENT_LAYOUTS: Final = {
+    "original": "Original",
+    "subfolder": "Subfolder",
+    "no_subfolder": "NoSubfolder",
+}
+# Share limits qBittorrent takes as -2 (the global or category setting), -1 (none).
+SHARE_LIMITS: Final = {"global": -2, "unlimited": -1}
+FILE_PRIORITIES: Final = {"skip": 0, "normal": 1, "high": 6, "maximum": 7}
+
+type _Send = Callable[[Client, TorrentHashes, Mapping[str, Any]], Awaitable[None]]
+
+_QUEUE_MOVES: Final[Mapping[str, _Send]] = {
+    "top": lambda client, hashes, _: client.torrents_top_priority(hashes),
+    "bottom": lambda client, hashes, _: client.torrents_bottom_priority(hashes),
+    "up": lambda client, hashes, _: client.torrents_increase_priority(hashes),
+    "down": lambda client, hashes, _: client.torrents_decrease_priority(hashes),
+}
+
+# Whole KiB/s, as qBittorrent keeps limits and the limit numbers show them; 0 is none.
+_SPEED_LIMIT = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))
+_NAMES = probatio.All(cv.ensure_list, [cv.string])
+_PATH = probatio.All(cv.string, probatio.Length(min=1))
+
+ADD_FIELDS: Final[Mapping[Any, Any]] = {
+    probatio.Optional(ATTR_URLS): _NAMES,
+    probatio.Optional(ATTR_TORRENT_FILES): _NAMES,
+    probatio.Optional(ATTR_SAVE_PATH): _PATH,
+    probatio.Optional(ATTR_CATEGORY): cv.string,
+    probatio.Optional(ATTR_TAGS): _NAMES,
+    probatio.Optional(ATTR_STOPPED): cv.boolean,
+    probatio.Optional(ATTR_SEQUENTIAL): cv.boolean,
+    probatio.Optional(ATTR_FIRST_LAST): cv.boolean,
+    probatio.Optional(ATTR_DOWNLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_UPLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_RENAME): probatio.All(cv.string, probatio.Length(min=1)),
+    probatio.Optional(ATTR_SKIP_CHECKING): cv.boolean,
+    probatio.Optional(ATTR_CONTENT_LAYOUT): probatio.In(CONTENT_LAYOUTS),
+    probatio.Optional(ATTR_AUTOMATIC): cv.boolean,
+}
+
+LIMITS_FIELDS: Final[Mapping[Any, Any]] = {
+    **TARGET_FIELDS,
+    probatio.Optional(ATTR_DOWNLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_UPLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_RATIO_LIMIT): probatio.All(
+        probatio.Coerce(float), probatio.Range(min=0, max=MAX_RATIO)
+    ),
+    probatio.Optional(ATTR_SEEDING_TIME_LIMIT): probatio.All(
+        probatio.Coerce(int), probatio.Range(min=0, max=MAX_SEEDING_MINUTES)
+    ),
+    probatio.Optional(ATTR_SHARE_LIMITS): probatio.In(SHARE_LIMITS),
+}
+
+FILE_PRIORITY_FIELDS: Final[Mapping[Any, Any]] = {
+    probatio.Required(ATTR_TORRENT): cv.string,
+    probatio.Required(ATTR_FILES): probatio.All(
+        cv.ensure_list,
+        probatio.Length(min=1),
+        [probatio.Any(probatio.All(int, probatio.Range(min=0)), cv.string)],
+    ),
+    probatio.Required(ATTR_PRIORITY): probatio.In(FILE_PRIORITIES),
+}
+
+
+# Targets and the server's capabilities ------------------------------------------
+
+
+def _on_torrents(
+    name: str, send: _Send, fields: Mapping[Any, Any] | None = None
+) -> QbittorrentAction:
+    """Declare an action that sends one request for the torrents a call selects."""
+
+    async def handle(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+        runtime = entry.runtime_data
+        targets = await resolve_targets(runtime.coordinator, call.data)
+        if targets:
+            await send(runtime.client, targets.wire, call.data)
+
+    return QbittorrentAction(
+        name=name, fields={**TARGET_FIELDS, **(fields or {})}, handler=handle
+    )
+
+
+async def _require_endpoints(client: Client, *paths: str) -> None:
+    """Refuse, before the first of several requests, what the server cannot do."""
+    for path in paths:
+        if not await client.has_endpoint(path):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unsupported_by_server",
+                translation_placeholders={
+                    "reason": ENDPOINTS[path].describe_absence(
+                        await client.api_version()
+                    )
+                },
+            )
+
+
+def _check_tags(tags: Iterable[str]) -> None:
+    """Refuse tags qBittorrent cannot hold: empty ones, or with a comma."""
+    for tag in tags:
+        if not tag.strip() or "," in tag:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="torrent_tag_invalid",
+                translation_placeholders={"tag": tag},
+            )
+
+
+async def _check_known_category(
+    coordinator: QbittorrentCoordinator, category: str
+) -> None:
+    await known(coordinator, lambda maindata: check_category(maindata, category))
+
+
+# Adding ---------------------------------------------------------------------------
+
+
+async def _add_torrents(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    """Add torrents from links and .torrent files; tell what was added.
+
+    A category must exist already: qBittorrent would make a new one from a
+    misspelt name (and, under automatic management, a new folder).
+    """
+    data = call.data
+    coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
+    links: list[str] = data.get(ATTR_URLS, [])
+    paths: list[str] = data.get(ATTR_TORRENT_FILES, [])
+    if not links and not paths:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="torrent_source_missing"
+        )
+    from_links = [
+        _link_source(position, link) for position, link in enumerate(links, 1)
+    ]
+    web_links = from_links.count(None)
+    files = [
+        await coordinator.hass.async_add_executor_job(
+            _read_torrent_file, coordinator.hass, path
+        )
+        for path in paths
+    ]
+    sources = {
+        source.info_hash: source
+        for source in [*from_links, *(source for source, _ in files)]
+        if source is not None
+    }
+    _check_tags(data.get(ATTR_TAGS, []))
+    if category := data.get(ATTR_CATEGORY):
+        await _check_known_category(coordinator, category)
+    await poll_now(coordinator)
+    before = set(coordinator.data.maindata.torrents)
+    present = [info_hash for info_hash in sources if info_hash in before]
+    if not web_links and len(present) == len(sources):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrents_already_present",
+            translation_placeholders={"torrents": ", ".join(present)},
+        )
+    result = await client.torrents_add(
+        urls=links or None,
+        torrent_files=[content for _, content in files] or None,
+        **_add_options(data),
+    )
+    expected = set(sources) - before
+    if result.added_torrent_ids is not None:
+        # qBittorrent 5.2+ says which ones it added, so none is waited for in vain.
+        expected &= set(result.added_torrent_ids)
+    appeared, pending = await _wait_for_added(coordinator, before, expected, web_links)
+    maindata = coordinator.data.maindata
+    return {
+        "added": {h: _named(maindata, h, sources) for h in sorted(appeared)},
+        "already_present": {h: _named(maindata, h, sources) for h in present},
+        "pending_urls": pending,
+    }
+
+
+def _link_source(position: int, link: str) -> TorrentSource | None:
+    """Return what a magnet link adds; None for an http(s) link (known only later)."""
+    placeholders = {"position": str(position)}
+    if is_magnet(link):
+        if (source := magnet_source(link)) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="torrent_magnet_invalid",
+                translation_placeholders=placeholders,
+            )
+        return source
+    if is_web_link(link):
+        return None
+    # The link itself is left out of the message: it may hold a passkey.
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="torrent_link_invalid",
+        translation_placeholders=placeholders,
+    )
+
+
+def _read_torrent_file(hass: HomeAssistant, path: str) -> tuple[TorrentSource, bytes]:
+    """Read a .torrent file Home Assistant may read, and say what it adds."""
+    placeholders = {"path": path}
+    if not hass.config.is_allowed_path(path):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_file_not_allowed",
+            translation_placeholders=placeholders,
+        )
+    file = Path(path)
+    try:
+        # A file this large is no .torrent; reading it all would only cost memory.
+        content = (
+            b"" if file.stat().st_size > MAX_TORRENT_FILE_SIZE else file.read_bytes()
+        )
+    except FileNotFoundError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_file_not_found",
+            translation_placeholders=placeholders,
+        ) from err
+    except OSError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_file_unreadable",
+            translation_placeholders={
+                **placeholders,
+                "error": err.strerror or str(err),
+            },
+        ) from err
+    if (source := torrent_file_source(content)) is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_file_invalid",
+            translation_placeholders=placeholders,
+        )
+    return source, content
+
+
+def _add_options(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the client's options of ``torrents_add`` for a call's fields."""
+    options: dict[str, Any] = {
+        option: data.get(field)
+        for field, option in (
+            (ATTR_SAVE_PATH, "save_path"),
+            (ATTR_CATEGORY, "category"),
+            (ATTR_TAGS, "tags"),
+            (ATTR_STOPPED, "is_stopped"),
+            (ATTR_SEQUENTIAL, "is_sequential_download"),
+            (ATTR_FIRST_LAST, "is_first_last_piece_priority"),
+            (ATTR_RENAME, "rename"),
+            (ATTR_SKIP_CHECKING, "is_skip_checking"),
+            (ATTR_AUTOMATIC, "use_auto_torrent_management"),
+        )
+    }
+    if layout := data.get(ATTR_CONTENT_LAYOUT):
+        options["content_layout"] = CONTENT_LAYOUTS[layout]
+    for field in (ATTR_DOWNLOAD_LIMIT, ATTR_UPLOAD_LIMIT):
+        if field in data:
+            options[field] = data[field] * KIB
+    return options
+
+
+async def _wait_for_added(
+    coordinator: QbittorrentCoordinator,
+    before: set[str],
+    expected: set[str],
+    web_links: int,
+) -> tuple[set[str], int]:
+    """Poll until what was added is there; return it and the links still pending.
+
+    Torrents behind http(s) links have no hash until the server has fetched them:
+    any torrent that appears meanwhile, and was not expected, counts as theirs.
+    """
+    polls = 0
+    while True:
+        await poll_now(coordinator)
+        appeared = set(coordinator.data.maindata.torrents) - before
+        pending = max(web_links - len(appeared - expected), 0)
+        polls += 1
+        if (expected <= appeared and not pending) or polls == ADD_POLLS:
+            return appeared, pending
+        await asyncio.sleep(ADD_POLL_INTERVAL)
+
+
+def _named(
+    maindata: MainData, info_hash: str, sources: Mapping[str, TorrentSource]
+) -> dict[str, Any]:
+    """Return a torrent's name as the server lists it, or as its source gives it."""
+    if (torrent := maindata.torrents.get(info_hash)) is not None:
+        return {"name": torrent.get("name")}
+    source = sources.get(info_hash)
+    return {"name": source.name if source else None}
+
+
+# Changing -------------------------------------------------------------------------
+
+
+async def _set_category(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Give torrents a category that exists (``""`` removes theirs)."""
+    coordinator = entry.runtime_data.coordinator
+    category: str = call.data[ATTR_NEW_CATEGORY]
+    await _check_known_category(coordinator, category)
+    targets = await resolve_targets(coordinator, call.data)
+    if targets:
+        await entry.runtime_data.client.torrents_set_category(category, targets.wire)
+
+
+async def _add_tags(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Tag torrents; tags that do not exist yet are made."""
+    tags: list[str] = call.data[ATTR_TAGS]
+    _check_tags(tags)
+    targets = await resolve_targets(entry.runtime_data.coordinator, call.data)
+    if targets:
+        await entry.runtime_data.client.torrents_add_tags(tags, targets.wire)
+
+
+async def _remove_tags(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Take tags off torrents; without tags, every tag they have."""
+    tags: list[str] | None = call.data.get(ATTR_TAGS)
+    _check_tags(tags or [])
+    targets = await resolve_targets(entry.runtime_data.coordinator, call.data)
+    if targets:
+        await entry.runtime_data.client.torrents_remove_tags(tags, targets.wire)
+
+
+async def _set_limits(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Set torrents' speed and share limits, keeping those the call leaves out."""
+    data = call.data
+    coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
+    share = _share_limits(data)
+    speeds = [key for key in (ATTR_DOWNLOAD_LIMIT, ATTR_UPLOAD_LIMIT) if key in data]
+    if not share and not speeds:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="torrent_limit_required"
+        )
+    if share:
+        await _require_endpoints(client, "torrents/setShareLimits")
+    targets = await resolve_targets(coordinator, data)
+    if not targets:
+        return
+    if ATTR_DOWNLOAD_LIMIT in data:
+        limit = data[ATTR_DOWNLOAD_LIMIT] * KIB
+        await client.torrents_set_download_limit(limit, targets.wire)
+    if ATTR_UPLOAD_LIMIT in data:
+        limit = data[ATTR_UPLOAD_LIMIT] * KIB
+        await client.torrents_set_upload_limit(limit, targets.wire)
+    if share:
+        groups = _share_limit_groups(coordinator.data.maindata, targets.hashes, share)
+        for limits, hashes in groups.items():
+            await client.torrents_set_share_limits(
+                **dict(limits), torrent_hashes=hashes
+            )
+
+
+def _share_limits(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the share limits a call sets, in the client's terms."""
+    if (preset := data.get(ATTR_SHARE_LIMITS)) is not None:
+        if ATTR_RATIO_LIMIT in data or ATTR_SEEDING_TIME_LIMIT in data:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="torrent_share_limits_conflict",
+            )
+        value = SHARE_LIMITS[preset]
+        return {
+            "ratio_limit": value,
+            "seeding_time_limit": value,
+            "inactive_seeding_time_limit": value,
+        }
+    return {
+        key: data[key]
+        for key in (ATTR_RATIO_LIMIT, ATTR_SEEDING_TIME_LIMIT)
+        if key in data
+    }
+
+
+# The torrents' own fields for the share limits; qBittorrent sets all of them at once.
+_SHARE_FIELDS: Final = (
+    "ratio_limit",
+    "seeding_time_limit",
+    "inactive_seeding_time_limit",
+    "share_limit_action",
+    "share_limits_mode",
+)
+
+
+def _share_limit_groups(
+    maindata: MainData, hashes: Sequence[str], changes: Mapping[str, Any]
+) -> dict[tuple[tuple[str, Any], ...], list[str]]:
+    """Group torrents by the share limits they get: the changes, and what they had.
+
+    The server sets every share limit of a torrent at once, so the limits a call
+    leaves out are sent as each torrent has them (fields a server does not list
+    stay out, and the client sends what that server requires).
+    """
+    groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+    for info_hash in hashes:
+        torrent = maindata.torrents.get(info_hash, {})
+        limits: dict[str, Any] = {
+            key: torrent[key] for key in _SHARE_FIELDS if key in torrent
+        }
+        limits.update(changes)
+        groups.setdefault(tuple(sorted(limits.items())), []).append(info_hash)
+    return groups
+
+
+async def _set_queue_position(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Move torrents in the download queue."""
+    coordinator = entry.runtime_data.coordinator
+    await known(coordinator, _check_queueing)
+    targets = await resolve_targets(coordinator, call.data)
+    if targets:
+        move = _QUEUE_MOVES[call.data[ATTR_POSITION]]
+        await move(entry.runtime_data.client, targets.wire, call.data)
+
+
+def _check_queueing(maindata: MainData) -> None:
+    """Refuse to move torrents in a queue that is turned off."""
+    if not maindata.server_state.get("queueing", True):
+        raise RefusedByLastPollError(
+            translation_domain=DOMAIN, translation_key="torrent_queueing_disabled"
+        )
+
+
+async def _set_file_priority(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
+    """Set the download priority of some of a torrent's files."""
+    coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
+    info_hash = await resolve_torrent(coordinator, call.data[ATTR_TORRENT])
+    await _require_endpoints(client, "torrents/files", "torrents/filePrio")
+    files = await client.torrents_files(info_hash, simple_responses=True)
+    if not files:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_metadata_missing",
+            translation_placeholders={"torrent": info_hash},
+        )
+    indexes = _file_indexes(info_hash, files, call.data[ATTR_FILES])
+    await client.torrents_file_priority(
+        info_hash, indexes, FILE_PRIORITIES[call.data[ATTR_PRIORITY]]
+    )
+
+
+def _file_indexes(
+    info_hash: str, files: Sequence[Mapping[str, Any]], given: Iterable[int | str]
+) -> list[int]:
+    """Return the indexes of files given by index or by path inside the torrent.
+
+    A path is as the WebUI lists it, with the torrent's folder; text that is no
+    path of the torrent but a number is an index.
+    """
+    by_path = {
+        file["name"]: file.get("index", position) for position, file in enumerate(files)
+    }
+    indexes, unknown = [], []
+    for item in given:
+        if isinstance(item, str) and item in by_path:
+            indexes.append(by_path[item])
+        elif str(item).isdigit() and int(item) < len(files):
+            indexes.append(int(item))
+        else:
+            unknown.append(str(item))
+    if unknown:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="torrent_files_not_found",
+            translation_placeholders={
+                "torrent": info_hash,
+                "files": ", ".join(unknown),
+            },
+        )
+    return indexes
+
+
+# Listing --------------------------------------------------------------------------
+
+
+async def _get_torrents(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    """Describe the torrents a call selects (all without a target), by hash.
+
+    The answer comes from the last poll, so it costs no request.
+    """
+    coordinator = entry.runtime_data.coordinator
+    targets: Targets = await resolve_targets(
+        coordinator, call.data, everything_by_default=True
+    )
+    torrents = coordinator.data.maindata.torrents
+    return {
+        "torrents": {
+            info_hash: _describe(torrents[info_hash]) for info_hash in targets.hashes
+        }
+    }
+
+
+def _describe(torrent: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a torrent's main fields; its tracker and magnet link (passkeys) stay out."""
+    eta = torrent.get("eta")
+    completed = torrent.get("completion_on") or 0
+    return {
+        "name": torrent.get("name"),
+        "state": torrent.get("state"),
+        "progress": round(torrent.get("progress", 0) * 100, 2),
+        "size": torrent.get("size"),
+        "total_size": torrent.get("total_size"),
+        "downloaded": torrent.get("downloaded"),
+        "uploaded": torrent.get("uploaded"),
+        "amount_left": torrent.get("amount_left"),
+        "download_speed": torrent.get("dlspeed"),
+        "upload_speed": torrent.get("upspeed"),
+        "eta": None if eta is None or eta >= INFINITE_ETA else eta,
+        "ratio": round(torrent.get("ratio", 0), 3),
+        "category": torrent.get("category") or None,
+        "tags": tags_of(torrent),
+        "save_path": torrent.get("save_path"),
+        "content_path": torrent.get("content_path"),
+        "added_on": _timestamp(torrent.get("added_on") or 0),
+        "completed_on": _timestamp(completed),
+    }
+
+
+def _timestamp(seconds: int) -> str | None:
+    """Return a Unix time as ISO 8601; None for qBittorrent's "never" (0 or -1)."""
+    return dt_util.utc_from_timestamp(seconds).isoformat() if seconds > 0 else None
+
+
+TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
+    QbittorrentAction(
+        name="add_torrents",
+        fields=ADD_FIELDS,
+        handler=_add_torrents,
+        response=SupportsResponse.OPTIONAL,
+    ),
+    _on_torrents(
+        "remove_torrents",
+        lambda client, hashes, data: client.torrents_delete(
+            delete_files=data[ATTR_DELETE_FILES], torrent_hashes=hashes
+        ),
+        {probatio.Optional(ATTR_DELETE_FILES, default=False): cv.boolean},
+    ),
+    _on_torrents(
+        "start_torrents", lambda client, hashes, _: client.torrents_start(hashes)
+    ),
+    _on_torrents(
+        "stop_torrents", lambda client, hashes, _: client.torrents_stop(hashes)
+    ),
+    _on_torrents(
+        "force_start_torrents",
+        lambda client, hashes, _: client.torrents_set_force_start(True, hashes),
+    ),
+    _on_torrents(
+        "recheck_torrents", lambda client, hashes, _: client.torrents_recheck(hashes)
+    ),
+    _on_torrents(
+        "reannounce_torrents",
+        lambda client, hashes, _: client.torrents_reannounce(hashes),
+    ),
+    _on_torrents(
+        "set_location",
+        lambda client, hashes, data: client.torrents_set_location(
+            data[ATTR_LOCATION], hashes
+        ),
+        {probatio.Required(ATTR_LOCATION): _PATH},
+    ),
+    QbittorrentAction(
+        name="set_category",
+        fields={**TARGET_FIELDS, probatio.Required(ATTR_NEW_CATEGORY): cv.string},
+        handler=_set_category,
+    ),
+    QbittorrentAction(
+        name="add_tags",
+        fields={**TARGET_FIELDS, probatio.Required(ATTR_TAGS): _NAMES},
+        handler=_add_tags,
+    ),
+    QbittorrentAction(
+        name="remove_tags",
+        fields={**TARGET_FIELDS, probatio.Optional(ATTR_TAGS): _NAMES},
+        handler=_remove_tags,
+    ),
+    QbittorrentAction(
+        name="set_torrent_limits", fields=LIMITS_FIELDS, handler=_set_limits
+    ),
+    QbittorrentAction(
+        name="set_queue_position",
+        fields={
+            **TARGET_FIELDS,
+            probatio.Required(ATTR_POSITION): probatio.In(_QUEUE_MOVES),
+        },
+        handler=_set_queue_position,
+    ),
+    QbittorrentAction(
+        name="set_file_priority",
+        fields=FILE_PRIORITY_FIELDS,
+        handler=_set_file_priority,
+    ),
+    QbittorrentAction(
+        name="get_torrents",
+        fields=TARGET_FIELDS,
+        handler=_get_torrents,
+        response=SupportsResponse.ONLY,
+    ),
+)

@@ -1,0 +1,153 @@
+"""Actions on the whole transfer: speed limits, their mode, banned peers, the session."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Final
+
+import probatio
+
+from homeassistant.core import ServiceCall, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .actions import QbittorrentAction
+from .api import ENDPOINTS
+from .api.versions import first_release
+from .const import DOMAIN
+from .coordinator import QbittorrentConfigEntry
+
+KIB: Final = 1024
+# The largest limit qBittorrent's own options dialog accepts, in KiB/s.
+MAX_LIMIT_KIB: Final = 2_000_000
+
+# Action field -> preference. qBittorrent keeps limits in whole KiB/s, so the
+# fields take KiB/s, as the limit numbers show them; 0 is unlimited.
+LIMIT_FIELDS: Final = {
+    "download_limit": "dl_limit",
+    "upload_limit": "up_limit",
+    "alternative_download_limit": "alt_dl_limit",
+    "alternative_upload_limit": "alt_up_limit",
+}
+
+ATTR_ENABLED: Final = "enabled"
+ATTR_PEERS: Final = "peers"
+
+_LIMIT = probatio.All(cv.positive_int, probatio.Range(max=MAX_LIMIT_KIB))
+
+
+async def _set_speed_limits(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    preferences = {
+        preference: call.data[field] * KIB
+        for field, preference in LIMIT_FIELDS.items()
+        if field in call.data
+    }
+    if not preferences:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="speed_limit_required"
+        )
+    # Preferences set any of the four limits on every server version, whichever
+    # set is in force.
+    await entry.runtime_data.client.app_set_preferences(preferences)
+    # The main data shows only the limits in force; read the others too.
+    entry.runtime_data.coordinator.request_preferences()
+    return None
+
+
+async def _set_alternative_speed_limits(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    client = entry.runtime_data.client
+    await client.transfer_set_speed_limits_mode(call.data[ATTR_ENABLED])
+    return None
+
+
+def peer_address(peer: str) -> str:
+    """Return a peer as qBittorrent reads it (``ip:port``, ``[ipv6]:port``).
+
+    qBittorrent takes IP addresses only, not host names, and silently skips
+    anything else, so a typo would ban nobody without a word.
+    """
+    host, _, port = peer.strip().rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    try:
+        address = ipaddress.ip_address(host[1:-1] if bracketed else host)
+    except ValueError:
+        address = None
+    if (
+        address is None
+        or (address.version == 6) != bracketed
+        or not port.isdecimal()
+        or not 0 < int(port) < 65536
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_peer",
+            translation_placeholders={"peer": peer},
+        )
+    return f"[{address}]:{int(port)}" if bracketed else f"{address}:{int(port)}"
+
+
+async def _ban_peers(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    peers = [peer_address(peer) for peer in call.data[ATTR_PEERS]]
+    await entry.runtime_data.client.transfer_ban_peers(peers)
+    return None
+
+
+async def _require_session_control(entry: QbittorrentConfigEntry) -> None:
+    """Refuse, before sending anything, on a server that cannot pause its session."""
+    path = "transfer/pauseSession"
+    if not await entry.runtime_data.client.has_endpoint(path):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="session_needs_version",
+            translation_placeholders={
+                "version": first_release(ENDPOINTS[path].introduced),
+                "server_version": entry.runtime_data.version.removeprefix("v"),
+            },
+        )
+
+
+async def _pause_session(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    await _require_session_control(entry)
+    await entry.runtime_data.client.transfer_pause_session()
+    return None
+
+
+async def _resume_session(
+    entry: QbittorrentConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    await _require_session_control(entry)
+    await entry.runtime_data.client.transfer_resume_session()
+    return None
+
+
+TRANSFER_ACTIONS: Final = (
+    QbittorrentAction(
+        name="set_speed_limits",
+        fields={probatio.Optional(field): _LIMIT for field in LIMIT_FIELDS},
+        handler=_set_speed_limits,
+    ),
+    QbittorrentAction(
+        name="set_alternative_speed_limits",
+        fields={probatio.Required(ATTR_ENABLED): cv.boolean},
+        handler=_set_alternative_speed_limits,
+    ),
+    QbittorrentAction(
+        name="ban_peers",
+        fields={
+            probatio.Required(ATTR_PEERS): probatio.All(
+                cv.ensure_list, [cv.string], probatio.Length(min=1)
+            )
+        },
+        handler=_ban_peers,
+    ),
+    QbittorrentAction(name="pause_session", fields={}, handler=_pause_session),
+    QbittorrentAction(name="resume_session", fields={}, handler=_resume_session),
+)

@@ -1,0 +1,707 @@
+"""The actions on torrents, and how an action finds its entry, on real servers.
+
+Each action's effect is checked through an independent WebUI session; each refusal
+leaves the server as it was (``refused`` compares before and after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import json
+from pathlib import Path
+import secrets
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import yaml
+
+from custom_components.qbittorrent_plus.actions import ATTR_CONFIG_ENTRY_ID
+from custom_components.qbittorrent_plus.const import DOMAIN
+from custom_components.qbittorrent_plus.torrent_actions import TORRENT_ACTIONS
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .local_server import LocalServer
+from .platforms import named_entry, set_up
+from .proxy import Proxy
+from .servers import QbittorrentServer
+from .torrents import MadeTorrent, bencode, make_torrent
+from .webui import WebUI, wait_for
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
+# Fields of torrents/info that only an action changes, for "nothing changed" checks.
+KEPT_FIELDS = (
+    "name",
+    "state",
+    "category",
+    "tags",
+    "save_path",
+    "dl_limit",
+    "up_limit",
+    "ratio_limit",
+    "seeding_time_limit",
+    "force_start",
+    "priority",
+)
+STOPPED_STATES = {"stoppedDL", "stoppedUP", "pausedDL", "pausedUP"}
+
+
+def unique(prefix: str) -> str:
+    """Return a name no other test uses."""
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+# Fixtures and helpers shared with the other torrent action modules ---------------
+
+
+@pytest.fixture(autouse=True)
+async def quick_updates(webui: WebUI) -> None:
+    """Let the server publish torrent changes every 0.1 s rather than every 1.5 s."""
+    await webui.set_preferences(refresh_interval=100)
+
+
+@pytest.fixture
+async def server(webui: WebUI) -> AsyncIterator[WebUI]:
+    """Return the WebUI session; afterwards, remove every torrent, category and tag."""
+    yield webui
+    await webui.post("torrents/delete", {"hashes": "all", "deleteFiles": "false"})
+
+    async def empty() -> bool:
+        return bool(await webui.get("torrents/info") == [])
+
+    await wait_for(empty)
+    if categories := await webui.get("torrents/categories"):
+        await webui.post(
+            "torrents/removeCategories", {"categories": "\n".join(categories)}
+        )
+    if tags := await webui.get("torrents/tags"):
+        await webui.post("torrents/deleteTags", {"tags": ",".join(tags)})
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, qbittorrent: QbittorrentServer) -> MockConfigEntry:
+    """Set up an entry for the module's server, without entities."""
+    entry = named_entry(qbittorrent)
+    await set_up(hass, entry)
+    return entry
+
+
+async def act(hass: HomeAssistant, action: str, **data: Any) -> None:
+    """Call an action and wait until it is done."""
+    await hass.services.async_call(DOMAIN, action, data, blocking=True)
+
+
+async def answer(hass: HomeAssistant, action: str, **data: Any) -> dict[str, Any]:
+    """Call an action for its response."""
+    response: ServiceResponse = await hass.services.async_call(
+        DOMAIN, action, data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def server_state(webui: WebUI) -> dict[str, Any]:
+    """Return what an action could change: torrents, categories and tags."""
+    torrents: list[dict[str, Any]] = await webui.get("torrents/info")
+    return {
+        "torrents": {
+            t["hash"]: {key: t.get(key) for key in KEPT_FIELDS} for t in torrents
+        },
+        "categories": sorted(await webui.get("torrents/categories")),
+        "tags": sorted(await webui.get("torrents/tags")),
+    }
+
+
+async def refused(
+    hass: HomeAssistant,
+    webui: WebUI,
+    translation_key: str,
+    action: str,
+    **data: Any,
+) -> ServiceValidationError:
+    """Call an action that must be refused, and check the server is unchanged."""
+    before = await server_state(webui)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(
+            DOMAIN, action, data, blocking=True, return_response=action == "get_torrents"
+        )
+    error = raised.value
+    assert error.translation_domain == DOMAIN
+    assert error.translation_key == translation_key
+    # The message is translated, with every placeholder filled in.
+    assert str(error) not in ("", translation_key)
+    assert "{" not in str(error)
+    assert await server_state(webui) == before
+    return error
+
+
+async def add_stopped(
+    webui: WebUI, torrent: MadeTorrent, **fields: str
+) -> dict[str, Any]:
+    """Add a torrent stopped, without its data, and wait until it is listed.
+
+    Such a torrent stays as it is until an action changes it.
+    """
+    form = {"stopped": "true", "paused": "true", **fields}
+    await webui.post("torrents/add", _upload(torrent, form))
+
+    async def settled() -> dict[str, Any] | None:
+        info = await webui.torrent(torrent.info_hash)
+        return info if info and info["state"] in STOPPED_STATES else None
+
+    return await wait_for(settled)
+
+
+def _upload(torrent: MadeTorrent, fields: dict[str, str]) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field(
+        "torrents",
+        torrent.data,
+        filename=torrent.path.name,
+        content_type="application/x-bittorrent",
+    )
+    for key, value in fields.items():
+        form.add_field(key, value)
+    return form
+
+
+async def field_becomes(
+    webui: WebUI, info_hash: str, key: str, wanted: Any
+) -> dict[str, Any]:
+    """Wait until a torrent's field has a value; return the torrent."""
+
+    async def probe() -> dict[str, Any] | None:
+        info = await webui.torrent(info_hash)
+        return info if info is not None and info.get(key) == wanted else None
+
+    return await wait_for(probe)
+
+
+def is_stopped(info: dict[str, Any] | None) -> bool:
+    """Return whether a listed torrent is stopped (paused, before 5.0)."""
+    return info is not None and info["state"] in STOPPED_STATES
+
+
+# Starting, stopping and choosing torrents -----------------------------------------
+
+
+async def test_stop_start_and_force_start_by_hash(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Actions on named torrents change those and no other."""
+    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
+    for torrent in (one, two):
+        await add_stopped(server, torrent)
+
+    await act(hass, "start_torrents", torrents=[one.info_hash.upper()])
+
+    async def one_started() -> bool:
+        return not is_stopped(await server.torrent(one.info_hash))
+
+    await wait_for(one_started)
+    assert is_stopped(await server.torrent(two.info_hash))
+
+    await act(hass, "stop_torrents", torrents=[one.info_hash])
+
+    async def one_stopped() -> bool:
+        return is_stopped(await server.torrent(one.info_hash))
+
+    await wait_for(one_stopped)
+
+    await act(hass, "force_start_torrents", torrents=[two.info_hash])
+
+    await field_becomes(server, two.info_hash, "force_start", True)
+    assert is_stopped(await server.torrent(one.info_hash))
+
+
+async def test_filters_combine(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """State, category and tag select torrents; everything given must match."""
+    category, tag = unique("cat"), unique("tag")
+    await server.post("torrents/createCategory", {"category": category})
+    plain, filed, tagged = (
+        make_torrent(tmp_path, unique(name)) for name in ("plain", "filed", "tagged")
+    )
+    await add_stopped(server, plain)
+    await add_stopped(server, filed, category=category)
+    await add_stopped(server, tagged, tags=tag)
+    await entry.runtime_data.coordinator.async_refresh()
+
+    # A tag and a category no torrent has both: nothing matches, nothing is sent.
+    await act(hass, "start_torrents", category=category, tag=tag)
+    await act(hass, "force_start_torrents", category=category)
+    await act(hass, "add_tags", tag="", category="", tags=["untagged"])
+    await act(hass, "set_torrent_limits", all=True, tag=tag, download_limit=10)
+
+    await field_becomes(server, filed.info_hash, "force_start", True)
+    await field_becomes(server, plain.info_hash, "tags", "untagged")
+    await field_becomes(server, tagged.info_hash, "dl_limit", 10 * 1024)
+    assert (await server.torrent(tagged.info_hash) or {})["force_start"] is False
+    assert (await server.torrent(plain.info_hash) or {})["force_start"] is False
+    assert (await server.torrent(filed.info_hash) or {})["tags"] == ""
+
+    # Only the forced one is not stopped any more.
+    await entry.runtime_data.coordinator.async_refresh()
+    await act(hass, "stop_torrents", state="stopped", torrents=[filed.info_hash])
+    assert (await server.torrent(filed.info_hash) or {})["force_start"] is True
+    await act(hass, "stop_torrents", state="downloading", category=category)
+
+    async def filed_stopped() -> bool:
+        return is_stopped(await server.torrent(filed.info_hash))
+
+    await wait_for(filed_stopped)
+
+    await act(hass, "start_torrents", all=True)
+
+    async def none_stopped() -> bool:
+        listed = await server.get("torrents/info")
+        return len(listed) == 3 and not any(is_stopped(t) for t in listed)
+
+    await wait_for(none_stopped)
+    await entry.runtime_data.coordinator.async_refresh()
+    await act(hass, "stop_torrents", state="active")
+    await act(hass, "stop_torrents", state="inactive")
+
+    async def all_stopped() -> bool:
+        return all(is_stopped(t) for t in await server.get("torrents/info"))
+
+    await wait_for(all_stopped)
+
+
+async def test_target_refusals(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Unknown hashes, categories and tags, or no target at all, change nothing."""
+    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
+    for torrent in (one, two):
+        await add_stopped(server, torrent)
+    unknown = "0" * 40
+
+    error = await refused(
+        hass,
+        server,
+        "torrents_not_found",
+        "start_torrents",
+        torrents=[one.info_hash, unknown, two.info_hash, "Some name"],
+    )
+    assert error.translation_placeholders == {"torrents": f"{unknown}, some name"}
+    await refused(hass, server, "torrent_target_missing", "start_torrents")
+    await refused(
+        hass, server, "torrent_target_missing", "start_torrents", all=False, torrents=[]
+    )
+    error = await refused(
+        hass, server, "torrent_category_not_found", "start_torrents", category="nope"
+    )
+    assert error.translation_placeholders == {"category": "nope"}
+    error = await refused(
+        hass, server, "torrent_tag_not_found", "stop_torrents", tag="nope", all=True
+    )
+    assert error.translation_placeholders == {"tag": "nope"}
+    with pytest.raises(probatio.Invalid):
+        await act(hass, "start_torrents", state="sleeping")
+
+
+async def test_torrent_added_a_moment_ago(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """A hash the last poll did not have is looked for with a new poll."""
+    torrent = make_torrent(tmp_path, unique("new"))
+    await add_stopped(server, torrent)
+    assert torrent.info_hash not in entry.runtime_data.coordinator.data.maindata.torrents
+
+    await act(hass, "start_torrents", torrents=[torrent.info_hash])
+
+    async def started() -> bool:
+        return not is_stopped(await server.torrent(torrent.info_hash))
+
+    await wait_for(started)
+
+
+async def test_remove_torrents(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Removing keeps the data unless asked to delete it."""
+    kept, deleted = (
+        make_torrent(tmp_path / name, unique(name)) for name in ("kept", "deleted")
+    )
+    for torrent in (kept, deleted):
+        await add_stopped(server, torrent, savepath=str(torrent.save_path))
+
+    await act(hass, "remove_torrents", torrents=[kept.info_hash])
+    await act(hass, "remove_torrents", torrents=[deleted.info_hash], delete_files=True)
+
+    async def both_gone() -> bool:
+        return bool(await server.get("torrents/info") == [])
+
+    await wait_for(both_gone)
+    assert (kept.save_path / kept.name).exists()
+
+    async def data_deleted() -> bool:
+        return not (deleted.save_path / deleted.name).exists()
+
+    await wait_for(data_deleted)
+
+
+async def test_recheck_torrents(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """A torrent added as complete without its data is found incomplete by a recheck."""
+    torrent = make_torrent(tmp_path, unique("recheck"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    await add_stopped(
+        server, torrent, savepath=str(empty), skip_checking="true", seedMode="true"
+    )
+    await field_becomes(server, torrent.info_hash, "progress", 1)
+
+    await act(hass, "recheck_torrents", torrents=[torrent.info_hash])
+
+    await field_becomes(server, torrent.info_hash, "progress", 0)
+
+
+class Tracker(LocalServer):
+    """An HTTP tracker that records each announce's event and answers with no peers."""
+
+    def __init__(self) -> None:
+        """Prepare the tracker; start it with ``async with``."""
+        super().__init__()
+        self.events: list[str] = []
+
+    def _routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/announce", self._announce)
+
+    def url(self, passkey: str) -> str:
+        """Return the announce URL, with a passkey as private trackers have."""
+        return f"http://127.0.0.1:{self.port}/announce?passkey={passkey}"
+
+    async def _announce(self, request: web.Request) -> web.Response:
+        self.events.append(request.query.get("event", ""))
+        body = bencode({"interval": 3600, "peers": b""})
+        return web.Response(body=body, content_type="text/plain")
+
+
+async def test_reannounce_and_no_passkey_in_answers(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Reannouncing contacts the tracker at once; get_torrents keeps its URL out."""
+    torrent = make_torrent(tmp_path, unique("announce"))
+    passkey = secrets.token_hex(16)
+    async with Tracker() as tracker:
+        await add_stopped(server, torrent)
+        await server.post(
+            "torrents/addTrackers",
+            {"hash": torrent.info_hash, "urls": tracker.url(passkey)},
+        )
+        start = "torrents/start" if server.server.version >= "5" else "torrents/resume"
+        await server.post(start, {"hashes": torrent.info_hash})
+
+        async def started_announce() -> bool:
+            return "started" in tracker.events
+
+        await wait_for(started_announce)
+
+        await act(hass, "reannounce_torrents", torrents=[torrent.info_hash])
+
+        async def announced_again() -> bool:
+            return "" in tracker.events
+
+        await wait_for(announced_again)
+        await entry.runtime_data.coordinator.async_refresh()
+        response = await answer(hass, "get_torrents", torrents=[torrent.info_hash])
+
+    assert list(response["torrents"]) == [torrent.info_hash]
+    assert passkey not in json.dumps(response)
+
+
+# Changing torrents ----------------------------------------------------------------
+
+
+async def test_set_category(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Torrents get a category that exists, and lose it with an empty name."""
+    category = unique("cat")
+    torrent = make_torrent(tmp_path, unique("cat"))
+    await add_stopped(server, torrent)
+    error = await refused(
+        hass,
+        server,
+        "torrent_category_not_found",
+        "set_category",
+        torrents=[torrent.info_hash],
+        new_category=category,
+    )
+    assert error.translation_placeholders == {"category": category}
+    # A category made a moment ago is found with a new poll.
+    await server.post("torrents/createCategory", {"category": category})
+
+    await act(hass, "set_category", torrents=[torrent.info_hash], new_category=category)
+
+    await field_becomes(server, torrent.info_hash, "category", category)
+
+    await act(hass, "set_category", category=category, new_category="")
+
+    await field_becomes(server, torrent.info_hash, "category", "")
+
+
+async def test_add_and_remove_tags(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Tags are added (made when new) and removed, one by one or all at once."""
+    first, second, third = (unique("tag") for _ in range(3))
+    torrent = make_torrent(tmp_path, unique("tags"))
+    await add_stopped(server, torrent)
+    hashes = [torrent.info_hash]
+
+    await act(hass, "add_tags", torrents=hashes, tags=[first, second, third])
+
+    info = await field_becomes(
+        server, torrent.info_hash, "tags", ", ".join(sorted([first, second, third]))
+    )
+    assert info["tags"]
+
+    await act(hass, "remove_tags", torrents=hashes, tags=[second])
+
+    await field_becomes(
+        server, torrent.info_hash, "tags", ", ".join(sorted([first, third]))
+    )
+
+    await act(hass, "remove_tags", torrents=hashes)
+
+    await field_becomes(server, torrent.info_hash, "tags", "")
+    for bad in ("a,b", " "):
+        error = await refused(
+            hass, server, "torrent_tag_invalid", "add_tags", torrents=hashes, tags=[bad]
+        )
+        assert error.translation_placeholders == {"tag": bad}
+    await refused(
+        hass, server, "torrent_tag_invalid", "remove_tags", all=True, tags=["a,b"]
+    )
+
+
+async def test_set_location(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Torrents move to another folder."""
+    torrent = make_torrent(tmp_path, unique("move"))
+    await add_stopped(server, torrent)
+    target = tmp_path / "moved"
+
+    await act(hass, "set_location", torrents=[torrent.info_hash], location=str(target))
+
+    async def moved() -> bool:
+        info = await server.torrent(torrent.info_hash)
+        return info is not None and Path(info["save_path"]) == target
+
+    await wait_for(moved)
+    with pytest.raises(probatio.Invalid):
+        await act(hass, "set_location", all=True, location="")
+
+
+async def test_set_torrent_limits(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Speed and share limits are set; those left out stay as each torrent has them."""
+    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
+    for torrent in (one, two):
+        await add_stopped(server, torrent)
+    both = [one.info_hash, two.info_hash]
+
+    await act(
+        hass,
+        "set_torrent_limits",
+        torrents=both,
+        download_limit=100,
+        upload_limit=50,
+        ratio_limit=1.5,
+    )
+
+    for torrent in (one, two):
+        info = await field_becomes(server, torrent.info_hash, "ratio_limit", 1.5)
+        assert info["dl_limit"] == 100 * 1024
+        assert info["up_limit"] == 50 * 1024
+        assert info["seeding_time_limit"] == -2
+
+    await act(hass, "set_torrent_limits", torrents=[one.info_hash], ratio_limit=3)
+    await field_becomes(server, one.info_hash, "ratio_limit", 3)
+    await entry.runtime_data.coordinator.async_refresh()
+
+    # Each keeps its own ratio limit when only the seeding time changes.
+    await act(hass, "set_torrent_limits", torrents=both, seeding_time_limit=90)
+
+    one_info = await field_becomes(server, one.info_hash, "seeding_time_limit", 90)
+    two_info = await field_becomes(server, two.info_hash, "seeding_time_limit", 90)
+    assert (one_info["ratio_limit"], two_info["ratio_limit"]) == (3, 1.5)
+    assert one_info["dl_limit"] == 100 * 1024
+
+    await act(hass, "set_torrent_limits", torrents=both, share_limits="unlimited")
+    await field_becomes(server, two.info_hash, "ratio_limit", -1)
+    await act(
+        hass, "set_torrent_limits", torrents=both, share_limits="global", upload_limit=0
+    )
+
+    for torrent in (one, two):
+        info = await field_becomes(server, torrent.info_hash, "ratio_limit", -2)
+        assert info["seeding_time_limit"] == -2
+        assert info["up_limit"] in (0, -1)
+
+    await refused(hass, server, "torrent_limit_required", "set_torrent_limits", all=True)
+    await refused(
+        hass,
+        server,
+        "torrent_share_limits_conflict",
+        "set_torrent_limits",
+        all=True,
+        share_limits="global",
+        ratio_limit=2,
+    )
+    for invalid in ({"download_limit": -1}, {"ratio_limit": -0.5}):
+        with pytest.raises(probatio.Invalid):
+            await act(hass, "set_torrent_limits", all=True, **invalid)
+
+
+async def test_set_queue_position(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Torrents move in the queue; with queueing off, the move is refused."""
+    made = [make_torrent(tmp_path, unique(f"queue{n}")) for n in range(3)]
+    async with server.temporary_preferences(queueing_enabled=False):
+        for torrent in made:
+            await add_stopped(server, torrent)
+        await entry.runtime_data.coordinator.async_refresh()
+        await refused(
+            hass,
+            server,
+            "torrent_queueing_disabled",
+            "set_queue_position",
+            all=True,
+            position="top",
+        )
+    first, second, third = (t.info_hash for t in made)
+    async with server.temporary_preferences(queueing_enabled=True):
+        await field_becomes(server, third, "priority", 3)
+
+        # The poll the last one made still says queueing is off: a new poll says on.
+        await act(hass, "set_queue_position", torrents=[third], position="top")
+
+        await field_becomes(server, third, "priority", 1)
+        await act(hass, "set_queue_position", torrents=[third], position="down")
+        await field_becomes(server, third, "priority", 2)
+        await act(hass, "set_queue_position", torrents=[first], position="bottom")
+        await field_becomes(server, first, "priority", 3)
+        await act(hass, "set_queue_position", torrents=[first], position="up")
+        await field_becomes(server, first, "priority", 2)
+        assert (await server.torrent(second) or {})["priority"] == 3
+
+
+async def test_set_file_priority(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Files are chosen by path or index; unknown ones, or no metadata, are refused."""
+    torrent = make_torrent(
+        tmp_path, unique("files"), files={"a.bin": 1000, "b/c.bin": 2000}
+    )
+    await add_stopped(server, torrent)
+    magnet = make_torrent(tmp_path, unique("magnet"))
+    await server.post(
+        "torrents/add", {"urls": magnet.magnet, "stopped": "true", "paused": "true"}
+    )
+    await wait_for(lambda: server.torrent(magnet.info_hash))
+
+    async def priorities() -> list[int]:
+        files = await server.get("torrents/files", hash=torrent.info_hash)
+        return [file["priority"] for file in files]
+
+    await act(
+        hass,
+        "set_file_priority",
+        torrent=torrent.info_hash,
+        files=[f"{torrent.name}/a.bin", 1],
+        priority="skip",
+    )
+
+    assert await priorities() == [0, 0]
+
+    await act(
+        hass, "set_file_priority", torrent=torrent.info_hash, files=["1"], priority="high"
+    )
+
+    assert await priorities() == [0, 6]
+    error = await refused(
+        hass,
+        server,
+        "torrent_files_not_found",
+        "set_file_priority",
+        torrent=torrent.info_hash,
+        files=[0, 2, "a.bin"],
+        priority="maximum",
+    )
+    assert error.translation_placeholders == {
+        "torrent": torrent.info_hash,
+        "files": "2, a.bin",
+    }
+    await refused(
+        hass,
+        server,
+        "torrent_metadata_missing",
+        "set_file_priority",
+        torrent=magnet.info_hash,
+        files=[0],
+        priority="normal",
+    )
+    await refused(
+        hass,
+        server,
+        "torrents_not_found",
+        "set_file_priority",
+        torrent="f" * 40,
+        files=[0],
+        priority="normal",
+    )
+    assert await priorities() == [0, 6]
