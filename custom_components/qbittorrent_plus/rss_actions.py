@@ -21,6 +21,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .actions import QbittorrentAction
 from .api import APIVersion, Client
+from .api.versions import first_release
 from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry
 
@@ -52,7 +53,6 @@ RULE_KEYS: Final = {
 # How a rule's torrents are added: from qBittorrent 4.6.0 (Web API 2.9.2) in the
 # rule's ``torrentParams``, which then overrides the older keys of the rule itself.
 TORRENT_PARAMS_SINCE: Final[APIVersion] = (2, 9, 2)
-TORRENT_PARAMS_RELEASE: Final = "4.6.0"
 TORRENT_PARAMS_KEYS: Final = {
     ATTR_SAVE_PATH: "save_path",
     ATTR_CATEGORY: "category",
@@ -359,7 +359,7 @@ async def _set_rule(
     if call.data.get(ATTR_TAGS) and not torrent_params:
         raise _refused(
             "rss_rule_tags_need_version",
-            version=TORRENT_PARAMS_RELEASE,
+            version=first_release(TORRENT_PARAMS_SINCE),
             server_version=entry.runtime_data.version.removeprefix("v"),
         )
     if category := call.data.get(ATTR_CATEGORY):
