@@ -167,7 +167,11 @@ class ServerTorrents:
         )
 
     async def rename(self, torrent: MadeTorrent, name: str) -> None:
-        """Rename a torrent, and wait until the server lists it so."""
+        """Rename a torrent, and wait until the server lists it so.
+
+        qBittorrent 5 sends a new name in the main data only once something else
+        of the torrent changes; here a tag.
+        """
         await self.webui.post(
             "torrents/rename", {"hash": torrent.info_hash, "name": name}
         )
@@ -176,6 +180,7 @@ class ServerTorrents:
             return name in await torrent_states(self.webui)
 
         await wait_for(renamed)
+        await self.add_tags(torrent, "te-renamed")
 
     async def settle(self, expected: dict[str, str]) -> None:
         """Wait until the torrents are in these states (by name, 5.x names)."""
@@ -460,6 +465,11 @@ async def test_torrents_with_a_tag(
         "te-tagged",
         "te-untagged",
     ]
+
+    # Another tag changes nothing.
+    await torrents.add_tags(untagged, "te-more")
+    await poll(hass, freezer)
+    assert sorted(torrent_devices(hass, entry)) == ["te-tagged", "te-untagged"]
 
     await torrents.remove_tag(tagged, "te-tag")
     await poll(hass, freezer)

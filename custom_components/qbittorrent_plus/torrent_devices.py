@@ -84,13 +84,11 @@ class TorrentSelection:
 
     def matches(self, torrent: Mapping[str, Any]) -> bool:
         """Return whether a torrent is one of those chosen (before the limit)."""
-        if self.kind == TORRENTS_ALL:
-            return True
         if self.kind == TORRENTS_CATEGORY:
             return bool(torrent.get("category") == self.name)
         if self.kind == TORRENTS_TAG:
             return self.name in torrent_tags(torrent)
-        return False
+        return self.kind == TORRENTS_ALL
 
 
 def torrent_identifier(entry: QbittorrentConfigEntry, info_hash: str) -> str:
