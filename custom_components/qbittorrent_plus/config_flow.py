@@ -440,7 +440,7 @@ def _async_move_unique_id(
                 new_unique_id=unique_id + entity.unique_id.removeprefix(old),
             )
     devices = dr.async_get(hass)
-    if device := devices.async_get_device(identifiers={(DOMAIN, old)}):
+    if device := devices.async_get_device_by_identifier((DOMAIN, old), entry.entry_id):
         devices.async_update_device(device.id, new_identifiers={(DOMAIN, unique_id)})
 
 
