@@ -60,6 +60,7 @@ COUNTED_STATES: Final = ("all", *TORRENT_GROUPS, "active", "inactive")
 # them is named so.
 _ANY_SERVER = "qbittorrent"
 _NOT_A_WORD = re.compile(r"[^\w\s]")
+_LEADING_THE = re.compile(r"^the\b\s*")
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -108,7 +109,7 @@ class _QbittorrentIntent(intent.IntentHandler, ABC):
 
     @abstractmethod
     def entity_key(self, slots: Mapping[str, Any]) -> str:
-        """Return the translation key of the entity that does what is asked."""
+        """Return the key of the server's entity that does what is asked."""
 
     @abstractmethod
     async def async_act(
@@ -259,8 +260,8 @@ def _targets(
 ) -> _Targets:
     """Find the servers asked about and their entity that does what is asked.
 
-    Only entities Assist may use count, when an assistant asks; an unavailable
-    one refuses, since its action would be skipped and its state is not current.
+    When an assistant asks, only entities it may use are taken. An unavailable one
+    refuses: Home Assistant would skip its action, and its state is not current.
     """
     hass = intent_obj.hass
     entries: list[QbittorrentConfigEntry] = hass.config_entries.async_loaded_entries(
@@ -314,14 +315,14 @@ def _targets(
 def _named(
     entries: Sequence[QbittorrentConfigEntry], server: str
 ) -> list[QbittorrentConfigEntry]:
-    """Return the entry a spoken server name means (all of them for "qBittorrent")."""
-    name = _words(server).removeprefix("the ").strip()
-    if not name:
-        # A sentence's optional "the" can be heard as the name.
+    """Return the entries a spoken server name means."""
+    name = _LEADING_THE.sub("", _words(server))
+    if named := [entry for entry in entries if _words(entry.title) == name]:
+        return named
+    # Nothing but a sentence's optional "the", or "qBittorrent": no server in
+    # particular.
+    if name in ("", _ANY_SERVER):
         return list(entries)
-    named = [entry for entry in entries if _words(entry.title) == name]
-    if named or name == _ANY_SERVER:
-        return named or list(entries)
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="voice_server_not_found",

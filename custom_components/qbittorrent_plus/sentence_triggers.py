@@ -5,7 +5,8 @@ from the user's configuration, not from an integration; a sentence trigger is ho
 an integration makes it understand a sentence. Each block of sentences of
 ``sentences/en.yaml`` becomes one trigger, which hands the intent its slots (the
 block's own, and the server named) and speaks the block's response. Sentence
-triggers come before every intent, in whatever language the pipeline speaks.
+triggers come before every intent, in whatever language the pipeline speaks, and
+answer with words only: a refusal is said, not flagged as an error.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ class SentenceBlock:
     """The template of the answer, given the intent's speech slots as ``slots``."""
 
 
-def load_sentence_blocks(path: Path = SENTENCES) -> dict[str, SentenceBlock]:
-    """Read a custom sentences file into its blocks, by trigger id."""
-    content = load_yaml_dict(path)
+def load_sentence_blocks() -> dict[str, SentenceBlock]:
+    """Read the sentence file into its blocks, by trigger id."""
+    content = load_yaml_dict(SENTENCES)
     responses: Mapping[str, Mapping[str, str]] = content["responses"]["intents"]
     return {
         f"{intent_type}/{index}": SentenceBlock(
@@ -59,7 +60,7 @@ def load_sentence_blocks(path: Path = SENTENCES) -> dict[str, SentenceBlock]:
 
 
 async def async_register_sentences(hass: HomeAssistant, _component: str) -> None:
-    """Make Assist's default agent understand the sentences, until Home Assistant stops."""
+    """Make Assist's default agent understand the sentences, while Home Assistant runs."""
     blocks = await hass.async_add_executor_job(load_sentence_blocks)
     config = await async_validate_trigger_config(
         hass,
@@ -82,9 +83,11 @@ async def _answer(
     hass: HomeAssistant,
     blocks: Mapping[str, SentenceBlock],
     run_variables: Mapping[str, Any],
-    context: Context | None = None,
 ) -> ScriptRunResult:
-    """Handle a sentence's intent and return what Assist says."""
+    """Handle a sentence's intent and return what Assist says.
+
+    The sentence's context is the speaker's: the intent acts with their rights.
+    """
     trigger: Mapping[str, Any] = run_variables["trigger"]
     user_input: Mapping[str, Any] = trigger["user_input"]
     block = blocks[trigger["id"]]
