@@ -6,7 +6,7 @@ leaves the server as it was (``refused`` compares before and after).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 import json
 from pathlib import Path
 import secrets
@@ -14,17 +14,22 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from freezegun.api import FrozenDateTimeFactory
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import yaml
 
 from custom_components.qbittorrent_plus.actions import ATTR_CONFIG_ENTRY_ID
 from custom_components.qbittorrent_plus.const import DOMAIN
 from custom_components.qbittorrent_plus.torrent_actions import TORRENT_ACTIONS
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.service import async_get_all_descriptions
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from homeassistant.util.yaml import load_yaml_dict
 
+from .api.helpers import unique
 from .local_server import LocalServer
 from .platforms import named_entry, set_up
 from .proxy import Proxy
@@ -52,23 +57,16 @@ KEPT_FIELDS = (
 STOPPED_STATES = {"stoppedDL", "stoppedUP", "pausedDL", "pausedUP"}
 
 
-def unique(prefix: str) -> str:
-    """Return a name no other test uses."""
-    return f"{prefix}-{secrets.token_hex(4)}"
-
-
 # Fixtures and helpers shared with the other torrent action modules ---------------
-
-
-@pytest.fixture(autouse=True)
-async def quick_updates(webui: WebUI) -> None:
-    """Let the server publish torrent changes every 0.1 s rather than every 1.5 s."""
-    await webui.set_preferences(refresh_interval=100)
 
 
 @pytest.fixture
 async def server(webui: WebUI) -> AsyncIterator[WebUI]:
-    """Return the WebUI session; afterwards, remove every torrent, category and tag."""
+    """Return the WebUI session; afterwards, remove every torrent, category and tag.
+
+    The server publishes torrent changes every 0.1 s rather than every 1.5 s.
+    """
+    await webui.set_preferences(refresh_interval=100)
     yield webui
     await webui.post("torrents/delete", {"hashes": "all", "deleteFiles": "false"})
 
@@ -109,6 +107,9 @@ async def answer(hass: HomeAssistant, action: str, **data: Any) -> dict[str, Any
 async def server_state(webui: WebUI) -> dict[str, Any]:
     """Return what an action could change: torrents, categories and tags."""
     torrents: list[dict[str, Any]] = await webui.get("torrents/info")
+    for torrent in torrents:
+        # Before 5.0 the server lists a torrent's tags in no particular order.
+        torrent["tags"] = sorted(torrent["tags"].split(", "))
     return {
         "torrents": {
             t["hash"]: {key: t.get(key) for key in KEPT_FIELDS} for t in torrents
@@ -129,7 +130,11 @@ async def refused(
     before = await server_state(webui)
     with pytest.raises(ServiceValidationError) as raised:
         await hass.services.async_call(
-            DOMAIN, action, data, blocking=True, return_response=action == "get_torrents"
+            DOMAIN,
+            action,
+            data,
+            blocking=True,
+            return_response=action == "get_torrents",
         )
     error = raised.value
     assert error.translation_domain == DOMAIN
@@ -171,16 +176,32 @@ def _upload(torrent: MadeTorrent, fields: dict[str, str]) -> aiohttp.FormData:
     return form
 
 
+async def torrent_where(
+    webui: WebUI, info_hash: str, test: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Wait until a torrent passes a test; return the torrent."""
+
+    async def probe() -> dict[str, Any] | None:
+        info = await webui.torrent(info_hash)
+        return info if info is not None and test(info) else None
+
+    return await wait_for(probe)
+
+
 async def field_becomes(
     webui: WebUI, info_hash: str, key: str, wanted: Any
 ) -> dict[str, Any]:
     """Wait until a torrent's field has a value; return the torrent."""
+    return await torrent_where(webui, info_hash, lambda info: info.get(key) == wanted)
 
-    async def probe() -> dict[str, Any] | None:
-        info = await webui.torrent(info_hash)
-        return info if info is not None and info.get(key) == wanted else None
 
-    return await wait_for(probe)
+async def tags_become(webui: WebUI, info_hash: str, tags: set[str]) -> None:
+    """Wait until a torrent has these tags (listed in no particular order before 5.0)."""
+
+    def has_them(info: dict[str, Any]) -> bool:
+        return {tag.strip() for tag in info["tags"].split(",") if tag} == tags
+
+    await torrent_where(webui, info_hash, has_them)
 
 
 def is_stopped(info: dict[str, Any] | None) -> bool:
@@ -246,17 +267,16 @@ async def test_filters_combine(
     await act(hass, "add_tags", tag="", category="", tags=["untagged"])
     await act(hass, "set_torrent_limits", all=True, tag=tag, download_limit=10)
 
-    await field_becomes(server, filed.info_hash, "force_start", True)
+    await torrent_where(server, filed.info_hash, lambda info: not is_stopped(info))
     await field_becomes(server, plain.info_hash, "tags", "untagged")
     await field_becomes(server, tagged.info_hash, "dl_limit", 10 * 1024)
     assert (await server.torrent(tagged.info_hash) or {})["force_start"] is False
     assert (await server.torrent(plain.info_hash) or {})["force_start"] is False
     assert (await server.torrent(filed.info_hash) or {})["tags"] == ""
+    assert is_stopped(await server.torrent(tagged.info_hash))
+    assert is_stopped(await server.torrent(plain.info_hash))
 
-    # Only the forced one is not stopped any more.
     await entry.runtime_data.coordinator.async_refresh()
-    await act(hass, "stop_torrents", state="stopped", torrents=[filed.info_hash])
-    assert (await server.torrent(filed.info_hash) or {})["force_start"] is True
     await act(hass, "stop_torrents", state="downloading", category=category)
 
     async def filed_stopped() -> bool:
@@ -319,14 +339,20 @@ async def test_target_refusals(
 
 async def test_torrent_added_a_moment_ago(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
 ) -> None:
-    """A hash the last poll did not have is looked for with a new poll."""
+    """A hash the last poll did not have is looked for with a new poll.
+
+    The clock stands still, so the coordinator does not poll by itself.
+    """
     torrent = make_torrent(tmp_path, unique("new"))
     await add_stopped(server, torrent)
-    assert torrent.info_hash not in entry.runtime_data.coordinator.data.maindata.torrents
+    assert (
+        torrent.info_hash not in entry.runtime_data.coordinator.data.maindata.torrents
+    )
 
     await act(hass, "start_torrents", torrents=[torrent.info_hash])
 
@@ -370,18 +396,14 @@ async def test_recheck_torrents(
     server: WebUI,
     tmp_path: Path,
 ) -> None:
-    """A torrent added as complete without its data is found incomplete by a recheck."""
+    """A torrent added stopped beside its data is found complete by a recheck."""
     torrent = make_torrent(tmp_path, unique("recheck"))
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    await add_stopped(
-        server, torrent, savepath=str(empty), skip_checking="true", seedMode="true"
-    )
-    await field_becomes(server, torrent.info_hash, "progress", 1)
+    info = await add_stopped(server, torrent, savepath=str(torrent.save_path))
+    assert info["progress"] == 0
 
     await act(hass, "recheck_torrents", torrents=[torrent.info_hash])
 
-    await field_becomes(server, torrent.info_hash, "progress", 0)
+    await field_becomes(server, torrent.info_hash, "progress", 1)
 
 
 class Tracker(LocalServer):
@@ -401,7 +423,7 @@ class Tracker(LocalServer):
 
     async def _announce(self, request: web.Request) -> web.Response:
         self.events.append(request.query.get("event", ""))
-        body = bencode({"interval": 3600, "peers": b""})
+        body = bencode({"interval": 3600, "min interval": 1, "peers": b""})
         return web.Response(body=body, content_type="text/plain")
 
 
@@ -489,16 +511,11 @@ async def test_add_and_remove_tags(
 
     await act(hass, "add_tags", torrents=hashes, tags=[first, second, third])
 
-    info = await field_becomes(
-        server, torrent.info_hash, "tags", ", ".join(sorted([first, second, third]))
-    )
-    assert info["tags"]
+    await tags_become(server, torrent.info_hash, {first, second, third})
 
     await act(hass, "remove_tags", torrents=hashes, tags=[second])
 
-    await field_becomes(
-        server, torrent.info_hash, "tags", ", ".join(sorted([first, third]))
-    )
+    await tags_become(server, torrent.info_hash, {first, third})
 
     await act(hass, "remove_tags", torrents=hashes)
 
@@ -564,7 +581,6 @@ async def test_set_torrent_limits(
 
     await act(hass, "set_torrent_limits", torrents=[one.info_hash], ratio_limit=3)
     await field_becomes(server, one.info_hash, "ratio_limit", 3)
-    await entry.runtime_data.coordinator.async_refresh()
 
     # Each keeps its own ratio limit when only the seeding time changes.
     await act(hass, "set_torrent_limits", torrents=both, seeding_time_limit=90)
@@ -585,7 +601,9 @@ async def test_set_torrent_limits(
         assert info["seeding_time_limit"] == -2
         assert info["up_limit"] in (0, -1)
 
-    await refused(hass, server, "torrent_limit_required", "set_torrent_limits", all=True)
+    await refused(
+        hass, server, "torrent_limit_required", "set_torrent_limits", all=True
+    )
     await refused(
         hass,
         server,
@@ -602,6 +620,7 @@ async def test_set_torrent_limits(
 
 async def test_set_queue_position(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
@@ -652,11 +671,17 @@ async def test_set_file_priority(
     await server.post(
         "torrents/add", {"urls": magnet.magnet, "stopped": "true", "paused": "true"}
     )
-    await wait_for(lambda: server.torrent(magnet.info_hash))
+    await torrent_where(server, magnet.info_hash, is_stopped)
 
     async def priorities() -> list[int]:
         files = await server.get("torrents/files", hash=torrent.info_hash)
         return [file["priority"] for file in files]
+
+    async def priorities_become(wanted: list[int]) -> None:
+        async def probe() -> bool:
+            return await priorities() == wanted
+
+        await wait_for(probe)
 
     await act(
         hass,
@@ -666,13 +691,23 @@ async def test_set_file_priority(
         priority="skip",
     )
 
-    assert await priorities() == [0, 0]
+    await priorities_become([0, 0])
 
     await act(
-        hass, "set_file_priority", torrent=torrent.info_hash, files=["1"], priority="high"
+        hass,
+        "set_file_priority",
+        torrent=torrent.info_hash,
+        files=["1"],
+        priority="high",
     )
 
-    assert await priorities() == [0, 6]
+    await priorities_become([0, 6])
+    # With every file skipped it was complete; wanting one again, it is not.
+    await torrent_where(
+        server,
+        torrent.info_hash,
+        lambda info: info["state"] in {"stoppedDL", "pausedDL"},
+    )
     error = await refused(
         hass,
         server,
@@ -705,3 +740,277 @@ async def test_set_file_priority(
         priority="normal",
     )
     assert await priorities() == [0, 6]
+
+
+# Listing torrents -----------------------------------------------------------------
+
+
+async def test_get_torrents(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Torrents are described by hash with their main fields; filters apply."""
+    category, tags = unique("cat"), sorted([unique("tag"), unique("tag")])
+    await server.post("torrents/createCategory", {"category": category})
+    seed, leech = (make_torrent(tmp_path, unique(name)) for name in ("seed", "leech"))
+    await server.add_torrent(seed)
+    await add_stopped(server, leech, category=category, tags=",".join(tags))
+    seed_info = await torrent_where(
+        server, seed.info_hash, lambda info: info["state"] in {"stalledUP", "uploading"}
+    )
+    leech_info = await server.torrent(leech.info_hash)
+    assert leech_info is not None
+    await entry.runtime_data.coordinator.async_refresh()
+
+    everything = await answer(hass, "get_torrents")
+    completed = await answer(hass, "get_torrents", state="completed")
+    none = await answer(hass, "get_torrents", tag=tags[0], state="completed")
+
+    assert everything == {
+        "torrents": {
+            seed.info_hash: {
+                "name": seed.name,
+                "state": seed_info["state"],
+                "progress": 100,
+                "size": seed.size,
+                "total_size": seed.size,
+                "downloaded": 0,
+                "uploaded": 0,
+                "amount_left": 0,
+                "download_speed": 0,
+                "upload_speed": 0,
+                "eta": None,
+                "ratio": 0,
+                "category": None,
+                "tags": [],
+                "save_path": seed_info["save_path"],
+                "content_path": seed_info["content_path"],
+                "added_on": _iso(seed_info["added_on"]),
+                "completed_on": _iso(seed_info["completion_on"]),
+            },
+            leech.info_hash: {
+                "name": leech.name,
+                "state": "stoppedDL",
+                "progress": 0,
+                "size": leech.size,
+                "total_size": leech.size,
+                "downloaded": 0,
+                "uploaded": 0,
+                "amount_left": leech.size,
+                "download_speed": 0,
+                "upload_speed": 0,
+                "eta": None,
+                "ratio": 0,
+                "category": category,
+                "tags": tags,
+                "save_path": leech_info["save_path"],
+                "content_path": leech_info["content_path"],
+                "added_on": _iso(leech_info["added_on"]),
+                "completed_on": None,
+            },
+        }
+    }
+    assert completed == {
+        "torrents": {seed.info_hash: everything["torrents"][seed.info_hash]}
+    }
+    assert none == {"torrents": {}}
+
+
+def _iso(timestamp: int) -> str:
+    return dt_util.utc_from_timestamp(timestamp).isoformat()
+
+
+# What reaches the server, and when it cannot -------------------------------------
+
+
+async def test_hashes_sent_and_all_only_when_asked(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """Filters send the matching hashes, or nothing when none matches.
+
+    ``all`` goes out only for ``all: true``.
+    """
+    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
+    for torrent in (one, two):
+        await add_stopped(server, torrent)
+    async with Proxy(qbittorrent.url) as proxy:
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+
+        await act(hass, "force_start_torrents", state="stopped")
+        sent = proxy.last("torrents/setForceStart").body.decode()
+        assert sorted(sent.split("hashes=")[1].split("&")[0].split("%7C")) == sorted(
+            [one.info_hash, two.info_hash]
+        )
+
+        await act(hass, "force_start_torrents", all=True)
+        assert "hashes=all" in proxy.last("torrents/setForceStart").body.decode()
+
+        # Filters that match no torrent: nothing is sent.
+        none = {"state": "moving"}
+        await act(hass, "set_category", new_category="", **none)
+        await act(hass, "add_tags", tags=["x"], **none)
+        await act(hass, "remove_tags", **none)
+        await act(hass, "set_torrent_limits", download_limit=1, **none)
+        await act(hass, "set_queue_position", position="top", **none)
+        for path in (
+            "torrents/setCategory",
+            "torrents/addTags",
+            "torrents/removeTags",
+            "torrents/setDownloadLimit",
+            "torrents/topPrio",
+        ):
+            assert proxy.count(path) == 0
+
+
+async def test_endpoint_the_server_lacks(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """On a server too old for an endpoint, nothing of the action is done."""
+    torrent = make_torrent(tmp_path, unique("old"))
+    await add_stopped(server, torrent)
+    async with Proxy(qbittorrent.url) as proxy:
+        # qBittorrent 4.1.0: no share limits (4.1.1), no tags (4.2).
+        proxy.answer("app/webapiVersion", body=b"2.0")
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+        hashes = [torrent.info_hash]
+
+        error = await refused(
+            hass,
+            server,
+            "unsupported_by_server",
+            "set_torrent_limits",
+            torrents=hashes,
+            download_limit=10,
+            ratio_limit=2,
+        )
+        assert "torrents/setShareLimits needs Web API 2.0.1" in str(error)
+        error = await refused(
+            hass,
+            server,
+            "unsupported_by_server",
+            "add_tags",
+            torrents=hashes,
+            tags=["x"],
+        )
+        assert "qBittorrent 4.2.0 or newer" in str(error)
+        assert proxy.count("torrents/setDownloadLimit") == 0
+
+
+async def test_poll_fails(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+) -> None:
+    """When the poll an unknown hash asks for fails, the action says so."""
+    async with Proxy(qbittorrent.url) as proxy:
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+        proxy.answer("sync/maindata", status=500)
+
+        with pytest.raises(HomeAssistantError) as raised:
+            await act(hass, "start_torrents", torrents=["a" * 40])
+
+    assert raised.value.translation_key == "torrents_poll_failed"
+    assert "500" in str(raised.value)
+
+
+# Which entry an action is for ----------------------------------------------------
+
+
+async def test_entry_chosen_by_id(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """With two entries loaded, a call names one; unknown or foreign ids are refused."""
+    torrent = make_torrent(tmp_path, unique("entry"))
+    await add_stopped(server, torrent)
+    first = named_entry(qbittorrent)
+    await set_up(hass, first)
+    second = MockConfigEntry(
+        domain=DOMAIN, title="Second", unique_id="second", data=dict(first.data)
+    )
+    await set_up(hass, second)
+
+    error = await refused(hass, server, "entry_required", "get_torrents")
+    assert error.translation_placeholders == {"count": "2"}
+
+    response = await answer(
+        hass, "get_torrents", **{ATTR_CONFIG_ENTRY_ID: second.entry_id}
+    )
+
+    assert list(response["torrents"]) == [torrent.info_hash]
+    other = MockConfigEntry(domain="other", title="Other")
+    other.add_to_hass(hass)
+    for entry_id in ("no such entry", other.entry_id):
+        error = await refused(
+            hass,
+            server,
+            "entry_not_found",
+            "stop_torrents",
+            all=True,
+            **{ATTR_CONFIG_ENTRY_ID: entry_id},
+        )
+        assert error.translation_placeholders == {"entry_id": entry_id}
+
+
+async def test_entry_not_loaded(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+) -> None:
+    """An entry that is not loaded is named; with none loaded, the call says so."""
+    loaded = named_entry(qbittorrent)
+    await set_up(hass, loaded)
+    idle = MockConfigEntry(domain=DOMAIN, title="Idle", unique_id="idle")
+    idle.add_to_hass(hass)
+
+    error = await refused(
+        hass,
+        server,
+        "entry_not_loaded",
+        "start_torrents",
+        all=True,
+        **{ATTR_CONFIG_ENTRY_ID: idle.entry_id},
+    )
+    assert error.translation_placeholders == {"title": "Idle"}
+
+    assert await hass.config_entries.async_unload(loaded.entry_id)
+    error = await refused(hass, server, "entry_required", "start_torrents", all=True)
+    assert error.translation_placeholders == {"count": "0"}
+
+
+# Descriptions ---------------------------------------------------------------------
+
+
+async def test_actions_are_described(hass: HomeAssistant) -> None:
+    """Each action and field has a selector, a name and a description; so do options."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    # Home Assistant loads the descriptions only when services.yaml is valid.
+    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+    services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
+    strings = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    for action in TORRENT_ACTIONS:
+        fields = services[action.name]["fields"]
+        assert set(descriptions[action.name]["fields"]) == set(fields)
+        assert set(fields) == {ATTR_CONFIG_ENTRY_ID, *map(str, action.fields)}
+        described = strings["services"][action.name]
+        assert described["name"]
+        assert described["description"]
+        assert icons["services"][action.name]["service"].startswith("mdi:")
+        for name, field in fields.items():
+            assert described["fields"][name]["name"]
+            assert described["fields"][name]["description"]
+            select = field["selector"].get("select")
+            if select is not None:
+                options = strings["selector"][select["translation_key"]]["options"]
+                assert set(options) == set(select["options"])

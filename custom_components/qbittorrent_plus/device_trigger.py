@@ -71,8 +71,11 @@ async def async_attach_trigger(
 def _is_server(hass: HomeAssistant, device_id: str) -> bool:
     """Return whether a device is a server's (not one of its torrents')."""
     device = dr.async_get(hass).async_get(device_id)
-    return device is not None and any(
-        (DOMAIN, str(entry.unique_id)) in device.identifiers
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.entry_id in device.config_entries
+    if device is None:
+        return False
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    return (
+        entry is not None
+        and entry.domain == DOMAIN
+        and (DOMAIN, str(entry.unique_id)) in device.identifiers
     )

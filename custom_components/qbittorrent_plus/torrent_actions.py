@@ -218,7 +218,11 @@ async def _add_torrents(
     """
     data = call.data
     coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
-    links: list[str] = data.get(ATTR_URLS, [])
+    # qBittorrent takes magnet links only with the scheme in lower case.
+    links = [
+        f"magnet:{link[7:]}" if is_magnet(link) else link
+        for link in data.get(ATTR_URLS, [])
+    ]
     paths: list[str] = data.get(ATTR_TORRENT_FILES, [])
     if not links and not paths:
         raise ServiceValidationError(
@@ -378,11 +382,10 @@ async def _wait_for_added(
 def _named(
     maindata: MainData, info_hash: str, sources: Mapping[str, TorrentSource]
 ) -> dict[str, Any]:
-    """Return a torrent's name as the server lists it, or as its source gives it."""
-    if (torrent := maindata.torrents.get(info_hash)) is not None:
-        return {"name": torrent.get("name")}
+    """Return a torrent's name as the server lists it, else as its source gives it."""
     source = sources.get(info_hash)
-    return {"name": source.name if source else None}
+    listed = maindata.torrents.get(info_hash) or {}
+    return {"name": listed.get("name", source and source.name)}
 
 
 # Changing -------------------------------------------------------------------------
@@ -438,8 +441,13 @@ async def _set_limits(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
         limit = data[ATTR_UPLOAD_LIMIT] * KIB
         await client.torrents_set_upload_limit(limit, targets.wire)
     if share:
-        groups = _share_limit_groups(coordinator.data.maindata, targets.hashes, share)
-        for limits, hashes in groups.items():
+        # Read rather than taken from the polls: qBittorrent 5 leaves changed limits
+        # of a stopped torrent out of its main data.
+        current = await client.torrents_info(
+            torrent_hashes=None if targets.everything else targets.hashes,
+            simple_responses=True,
+        )
+        for limits, hashes in _share_limit_groups(current, share).items():
             await client.torrents_set_share_limits(
                 **dict(limits), torrent_hashes=hashes
             )
@@ -477,7 +485,7 @@ _SHARE_FIELDS: Final = (
 
 
 def _share_limit_groups(
-    maindata: MainData, hashes: Sequence[str], changes: Mapping[str, Any]
+    torrents: Iterable[Mapping[str, Any]], changes: Mapping[str, Any]
 ) -> dict[tuple[tuple[str, Any], ...], list[str]]:
     """Group torrents by the share limits they get: the changes, and what they had.
 
@@ -486,13 +494,12 @@ def _share_limit_groups(
     stay out, and the client sends what that server requires).
     """
     groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
-    for info_hash in hashes:
-        torrent = maindata.torrents.get(info_hash, {})
+    for torrent in torrents:
         limits: dict[str, Any] = {
             key: torrent[key] for key in _SHARE_FIELDS if key in torrent
         }
         limits.update(changes)
-        groups.setdefault(tuple(sorted(limits.items())), []).append(info_hash)
+        groups.setdefault(tuple(sorted(limits.items())), []).append(torrent["hash"])
     return groups
 
 
@@ -603,7 +610,7 @@ def _describe(torrent: Mapping[str, Any]) -> dict[str, Any]:
         "eta": None if eta is None or eta >= INFINITE_ETA else eta,
         "ratio": round(torrent.get("ratio", 0), 3),
         "category": torrent.get("category") or None,
-        "tags": tags_of(torrent),
+        "tags": sorted(tags_of(torrent)),
         "save_path": torrent.get("save_path"),
         "content_path": torrent.get("content_path"),
         "added_on": _timestamp(torrent.get("added_on") or 0),

@@ -419,8 +419,8 @@ class TorrentEvents:
     def _device(self) -> str | None:
         """Return the id of the server's device (made with its first entity)."""
         if self._device_id is None:
-            device = dr.async_get(self.hass).async_get_device(
-                identifiers={(DOMAIN, str(self._entry.unique_id))}
+            device = dr.async_get(self.hass).async_get_device_by_identifier(
+                (DOMAIN, str(self._entry.unique_id)), self._entry.entry_id
             )
             self._device_id = device.id if device is not None else None
         return self._device_id
