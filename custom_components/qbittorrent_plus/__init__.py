@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -36,7 +37,7 @@ from .helpers import (
     without_credentials,
 )
 from .services import async_setup_services
-from .torrent_devices import async_device_removable
+from .torrent_devices import TorrentDevices, torrent_hash_of
 from .torrent_events import async_remove_stored_events
 
 PLATFORMS: list[Platform] = [
@@ -99,6 +100,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
         api_version=format_version(web_api),
     )
     await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data.torrent_devices = TorrentDevices(hass, entry)
+    entry.runtime_data.torrent_devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -131,8 +134,14 @@ async def async_remove_entry(
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: QbittorrentConfigEntry, device: dr.AnyDeviceEntry
 ) -> bool:
-    """Let the user remove a torrent's device that the options no longer give one."""
-    return async_device_removable(hass, entry, device)
+    """Let the user remove a torrent's device that the options no longer give one.
+
+    While the entry is not loaded any torrent's device may go: the next setup
+    makes the chosen torrents' devices again.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return torrent_hash_of(entry, device) is not None
+    return entry.runtime_data.torrent_devices.device_removable(device)
 
 
 def _host_rejected(

@@ -15,7 +15,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Client
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
-from .torrent_devices import async_torrent_devices
 
 # One action at a time per platform, so a server is never sent two at once.
 PARALLEL_UPDATES = 1
@@ -68,7 +67,7 @@ async def async_setup_entry(
     async_add_entities(
         QbittorrentButtonEntity(coordinator, description) for description in BUTTONS
     )
-    async_torrent_devices(hass, entry).async_add_platform(
+    entry.runtime_data.torrent_devices.async_add_platform(
         partial(_torrent_buttons, coordinator), async_add_entities
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, override
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -33,6 +33,9 @@ from .const import (
 )
 from .helpers import ISSUE_HOST_REJECTED, async_create_issue, async_delete_issue
 from .torrent_events import TorrentEvents
+
+if TYPE_CHECKING:
+    from .torrent_devices import TorrentDevices
 
 type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
 
@@ -182,6 +185,8 @@ class QbittorrentRuntimeData:
     coordinator: QbittorrentCoordinator
     version: str
     api_version: str
+    torrent_devices: TorrentDevices = field(init=False)
+    """Set once the first poll has the torrents to choose from."""
 
 
 class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):

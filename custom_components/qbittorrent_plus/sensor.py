@@ -31,7 +31,6 @@ from homeassistant.helpers.typing import StateType
 
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator, QbittorrentData
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity
-from .torrent_devices import async_torrent_devices
 
 # Entities only read the coordinator's data; the coordinator does all the polling.
 PARALLEL_UPDATES = 0
@@ -333,7 +332,7 @@ async def async_setup_entry(
     async_add_entities(
         QbittorrentSensorEntity(coordinator, description) for description in SENSORS
     )
-    async_torrent_devices(hass, entry).async_add_platform(
+    entry.runtime_data.torrent_devices.async_add_platform(
         partial(_torrent_sensors, coordinator), async_add_entities
     )
 

@@ -20,7 +20,6 @@ from .coordinator import (
     QbittorrentData,
 )
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
-from .torrent_devices import async_torrent_devices
 
 # One action at a time per platform, so a server is never sent two at once.
 PARALLEL_UPDATES = 1
@@ -122,7 +121,7 @@ async def async_setup_entry(
             or await runtime.client.has_endpoint(description.endpoint)
         ]
     )
-    async_torrent_devices(hass, entry).async_add_platform(
+    entry.runtime_data.torrent_devices.async_add_platform(
         partial(_torrent_switches, runtime.coordinator), async_add_entities
     )
 

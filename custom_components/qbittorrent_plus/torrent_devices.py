@@ -23,7 +23,6 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     CONF_TORRENT_CATEGORY,
@@ -42,8 +41,6 @@ from .entity import server_device_info
 
 type TorrentEntityFactory = Callable[[str, DeviceInfo], Iterable[Entity]]
 """Makes a platform's entities of one torrent, from its hash and its device."""
-
-_TRACKERS: HassKey[dict[str, TorrentDevices]] = HassKey(f"{DOMAIN}_torrent_devices")
 
 
 def torrent_tags(torrent: Mapping[str, Any]) -> set[str]:
@@ -252,6 +249,15 @@ class TorrentDevices:
                 name = data.maindata.torrents[info_hash].get("name") or info_hash
                 registry.async_update_device(device.id, name=name)
 
+    def device_removable(self, device: dr.AnyDeviceEntry) -> bool:
+        """Return whether the user may remove a device: a torrent's without entities.
+
+        The server's device stays while the entry does, and so does the device of a
+        torrent that is chosen (its entities would be gone until it stops matching).
+        """
+        info_hash = torrent_hash_of(self.entry, device)
+        return info_hash is not None and info_hash not in self.selected
+
     def _device(
         self, registry: dr.DeviceRegistry, info_hash: str
     ) -> dr.DeviceEntry | None:
@@ -278,37 +284,3 @@ class TorrentDevices:
             serial_number=info_hash,
             via_device_id=self._server_device_id,
         )
-
-
-@callback
-def async_torrent_devices(
-    hass: HomeAssistant, entry: QbittorrentConfigEntry
-) -> TorrentDevices:
-    """Return the torrent devices of a loaded entry; the first platform starts them."""
-    trackers = hass.data.setdefault(_TRACKERS, {})
-    if (tracker := trackers.get(entry.entry_id)) is None:
-        tracker = trackers[entry.entry_id] = TorrentDevices(hass, entry)
-
-        @callback
-        def forget() -> None:
-            del trackers[entry.entry_id]
-
-        entry.async_on_unload(forget)
-        tracker.async_start()
-    return tracker
-
-
-@callback
-def async_device_removable(
-    hass: HomeAssistant, entry: QbittorrentConfigEntry, device: dr.AnyDeviceEntry
-) -> bool:
-    """Return whether the user may remove a device: a torrent's without entities.
-
-    The server's device stays while the entry does, and so does the device of a
-    torrent that is chosen (its entities would be gone until it stops matching).
-    """
-    info_hash = torrent_hash_of(entry, device)
-    if info_hash is None:
-        return False
-    tracker = hass.data.get(_TRACKERS, {}).get(entry.entry_id)
-    return tracker is None or info_hash not in tracker.selected
