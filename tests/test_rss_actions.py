@@ -15,13 +15,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
+from . import test_transfer_actions as transfer
 from .feeds_server import Article, FeedsServer
 from .platforms import named_entry, set_up
 from .proxy import Proxy
 from .servers import QbittorrentServer
+from .test_transfer_actions import act, changes_sent, refusal
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -36,13 +38,8 @@ async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
         yield server
 
 
-@pytest.fixture
-async def proxy(
-    qbittorrent: QbittorrentServer, socket_enabled: None
-) -> AsyncIterator[Proxy]:
-    """Return a recording proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
+# The recording proxy of the transfer action tests.
+proxy = transfer.proxy
 
 
 @pytest.fixture
@@ -82,13 +79,6 @@ async def category(webui: WebUI) -> AsyncIterator[str]:
     await webui.post("torrents/removeCategories", {"categories": CATEGORY})
 
 
-async def act(
-    hass: HomeAssistant, action: str, data: dict[str, Any]
-) -> ServiceResponse:
-    """Run one of the integration's actions and wait for it to finish."""
-    return await hass.services.async_call(DOMAIN, action, data, blocking=True)
-
-
 async def ask(hass: HomeAssistant, action: str, data: dict[str, Any]) -> dict[str, Any]:
     """Run an action that answers, and return its answer."""
     response = await hass.services.async_call(
@@ -96,24 +86,6 @@ async def ask(hass: HomeAssistant, action: str, data: dict[str, Any]) -> dict[st
     )
     assert isinstance(response, dict)
     return response
-
-
-def changes_sent(proxy: Proxy) -> list[str]:
-    """Return the endpoints called that may change the server (all but the login)."""
-    return [
-        r.path for r in proxy.requests if r.method == "POST" and r.path != "auth/login"
-    ]
-
-
-async def refusal(
-    hass: HomeAssistant, proxy: Proxy, action: str, data: dict[str, Any]
-) -> ServiceValidationError:
-    """Run an action that must be refused before it sends any change."""
-    with pytest.raises(ServiceValidationError) as raised:
-        await act(hass, action, data)
-    assert raised.value.translation_domain == DOMAIN
-    assert changes_sent(proxy) == []
-    return raised.value
 
 
 def articles_for(feeds: FeedsServer, *titles: str) -> list[Article]:
@@ -240,6 +212,19 @@ async def test_items_refused(
     await webui.post("rss/addFeed", {"url": url, "path": "Plus\\News"})
     await webui.post("rss/refreshItem", {"itemPath": "Plus\\News"})
     await wait_for(lambda: feed_articles(webui, "Plus\\News", 1))
+    private_url = feeds.url("private.xml?passkey=secret")
+    # A folder named after a URL, as a feed added without a path is.
+    await webui.post("rss/addFolder", {"path": private_url})
+    # A feed added without a path keeps its URL as its name until it loads, when
+    # the server renames it after its title: this one never loads.
+    subscribed = feeds.url("subscribed.xml?passkey=secret")
+    await webui.post("rss/addFeed", {"url": subscribed, "path": ""})
+
+    async def failed_to_load() -> bool:
+        items = await webui.get("rss/items", withData="true")
+        return bool(items[subscribed].get("hasError"))
+
+    await wait_for(failed_to_load)
     before = await webui.get("rss/items", withData="true")
     new_url = feeds.url("new.xml")
 
@@ -248,6 +233,19 @@ async def test_items_refused(
         ("rss_add_feed", {"url": "feed.xml"}, "rss_url_invalid", None),
         ("rss_add_feed", {"url": "http://[::1"}, "rss_url_invalid", None),
         ("rss_add_feed", {"url": url}, "rss_feed_exists", {"path": "Plus\\News"}),
+        # A feed URL may carry a passkey: errors show only its host.
+        (
+            "rss_add_feed",
+            {"url": private_url},
+            "rss_item_exists",
+            {"path": "http://127.0.0.1/…"},
+        ),
+        (
+            "rss_add_feed",
+            {"url": subscribed},
+            "rss_feed_exists",
+            {"path": "http://127.0.0.1/…"},
+        ),
         (
             "rss_add_feed",
             {"url": new_url, "path": "Plus\\News"},
@@ -336,6 +334,7 @@ async def test_items_refused(
             placeholders,
         ), (action, data)
         assert "{" not in str(error)
+        assert "secret" not in str(error)
 
     assert await webui.get("rss/items", withData="true") == before
     assert feeds.hits["new.xml"] == 0
@@ -398,7 +397,7 @@ async def test_rules(
             "ignore_days": 3,
             # On 5.3 a smart filter matches episodes only, which these are not.
             "smart_filter": False,
-            "add_stopped": True,
+            "stopped": True,
             "save_path": "/downloads/linux",
             "category": category,
             **({"tags": "iso, linux"} if tags else {}),
@@ -536,7 +535,7 @@ async def test_rules_refused(
         (
             "rss_set_rule",
             {"name": "Plus one", "category": "plus-no-such-category"},
-            "rss_rule_category_not_found",
+            "torrent_category_not_found",
             {"category": "plus-no-such-category"},
         ),
         (
@@ -560,6 +559,15 @@ async def test_rules_refused(
                 {"name": "Plus one", "tags": ["iso"]},
                 "rss_rule_tags_need_version",
                 {"version": "4.6.0", "server_version": qbittorrent.version},
+            )
+        )
+    else:
+        refusals.append(
+            (
+                "rss_set_rule",
+                {"name": "Plus one", "tags": "iso,,linux"},
+                "torrent_tag_invalid",
+                {"tag": ""},
             )
         )
     for action, data, key, placeholders in refusals:

@@ -18,11 +18,13 @@ from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
+from . import test_transfer_actions as transfer
 from .feeds_server import FeedsServer
 from .platforms import named_entry, set_up
 from .proxy import Proxy
 from .search_engine import SLOW_WORD, Engine, EngineResult, write_engine
 from .servers import QbittorrentServer
+from .test_transfer_actions import changes_sent
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -37,13 +39,8 @@ async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
         yield server
 
 
-@pytest.fixture
-async def proxy(
-    qbittorrent: QbittorrentServer, socket_enabled: None
-) -> AsyncIterator[Proxy]:
-    """Return a recording proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
+# The recording proxy of the transfer action tests.
+proxy = transfer.proxy
 
 
 @pytest.fixture
@@ -107,13 +104,6 @@ async def jobs_left(
         return list(await client.search_status(simple_responses=True))
     statuses: list[Any] = await webui.get("search/status")
     return statuses
-
-
-def changes_sent(proxy: Proxy) -> list[str]:
-    """Return the endpoints called that may change the server (all but the login)."""
-    return [
-        r.path for r in proxy.requests if r.method == "POST" and r.path != "auth/login"
-    ]
 
 
 async def test_search(
@@ -192,15 +182,18 @@ async def test_search_timeout(
     webui: WebUI,
     qbittorrent: QbittorrentServer,
 ) -> None:
-    """A search still running at the timeout is stopped and deleted."""
+    """A search still running at the timeout is stopped and deleted.
+
+    The plugin prints its results at once, then sleeps: they are answered.
+    """
     response = await search(hass, pattern=f"plus {SLOW_WORD}", timeout=2)
 
     assert response["timed_out"] is True
-    assert response["total"] == len(response["results"])
-    assert all(
-        result["engine"] == ENGINE_NAME and result["name"].startswith("Plus ")
-        for result in response["results"]
-    )
+    assert response["total"] == 3
+    # Each name ends with the category and the pattern, as the plugin quoted it.
+    assert sorted(result["name"].split()[:3] for result in response["results"]) == [
+        ["Plus", n, "all"] for n in ("one", "two", "zero")
+    ]
     assert await jobs_left(entry, qbittorrent, webui) == []
 
 

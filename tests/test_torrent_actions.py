@@ -21,7 +21,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.actions import ATTR_CONFIG_ENTRY_ID
 from custom_components.qbittorrent_plus.const import DOMAIN
+from custom_components.qbittorrent_plus.rss_actions import RSS_ACTIONS
+from custom_components.qbittorrent_plus.search_actions import SEARCH_ACTIONS
 from custom_components.qbittorrent_plus.torrent_actions import TORRENT_ACTIONS
+from custom_components.qbittorrent_plus.transfer_actions import TRANSFER_ACTIONS
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_all_descriptions
@@ -992,20 +995,31 @@ async def test_entry_not_loaded(
 
 
 async def test_actions_are_described(hass: HomeAssistant) -> None:
-    """Each action and field has a selector, a name and a description; so do options."""
+    """Each action's schema, services.yaml and translations name the same fields.
+
+    Each field has a selector, a name and a description; each action an icon; the
+    options of each select are translated.
+    """
     assert await async_setup_component(hass, DOMAIN, {})
     # Home Assistant loads the descriptions only when services.yaml is valid.
     descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
     services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
     strings = json.loads((INTEGRATION / "translations" / "en.json").read_text())
     icons = json.loads((INTEGRATION / "icons.json").read_text())
-    for action in TORRENT_ACTIONS:
+    actions = (*TORRENT_ACTIONS, *TRANSFER_ACTIONS, *RSS_ACTIONS, *SEARCH_ACTIONS)
+    assert set(descriptions) == {action.name for action in actions}
+    for action in actions:
+        assert hass.services.has_service(DOMAIN, action.name)
         fields = services[action.name]["fields"]
         assert set(descriptions[action.name]["fields"]) == set(fields)
         assert set(fields) == {ATTR_CONFIG_ENTRY_ID, *map(str, action.fields)}
+        assert fields[ATTR_CONFIG_ENTRY_ID]["selector"] == {
+            "config_entry": {"integration": DOMAIN}
+        }
         described = strings["services"][action.name]
         assert described["name"]
         assert described["description"]
+        assert set(described["fields"]) == set(fields), action.name
         assert icons["services"][action.name]["service"].startswith("mdi:")
         for name, field in fields.items():
             assert described["fields"][name]["name"]

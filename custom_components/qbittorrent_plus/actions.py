@@ -24,11 +24,19 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
+from .api import ENDPOINTS, Client
 from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry
 from .errors import translated_errors
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+
+KIB: Final = 1024
+# The largest speed limit qBittorrent's own dialogs accept, in KiB/s.
+MAX_SPEED_LIMIT: Final = 2_000_000
+# Speed limits are given in whole KiB/s, as qBittorrent keeps them and the limit
+# numbers show them; 0 is unlimited.
+SPEED_LIMIT: Final = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))
 
 type ActionHandler = Callable[
     [QbittorrentConfigEntry, ServiceCall], Awaitable[ServiceResponse]
@@ -51,6 +59,27 @@ class QbittorrentAction:
     response: SupportsResponse = SupportsResponse.NONE
 
 
+def refused(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return the translated refusal of a call's input."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+async def require_endpoints(client: Client, *paths: str) -> None:
+    """Refuse what the server cannot do, before the first of several requests.
+
+    An action of one request needs no such check: the client refuses an endpoint
+    the server lacks before sending anything.
+    """
+    for path in paths:
+        if not await client.has_endpoint(path):
+            absence = ENDPOINTS[path].describe_absence(await client.api_version())
+            raise refused("unsupported_by_server", reason=absence)
+
+
 def loaded_entry(hass: HomeAssistant, call: ServiceCall) -> QbittorrentConfigEntry:
     """Return the loaded entry a call names, or the only one when it names none."""
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
@@ -59,25 +88,13 @@ def loaded_entry(hass: HomeAssistant, call: ServiceCall) -> QbittorrentConfigEnt
             DOMAIN
         )
         if len(loaded) != 1:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_required",
-                translation_placeholders={"count": str(len(loaded))},
-            )
+            raise refused("entry_required", count=str(len(loaded)))
         return loaded[0]
     entry: QbittorrentConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": entry_id},
-        )
+        raise refused("entry_not_found", entry_id=entry_id)
     if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_loaded",
-            translation_placeholders={"title": entry.title},
-        )
+        raise refused("entry_not_loaded", title=entry.title)
     return entry
 
 

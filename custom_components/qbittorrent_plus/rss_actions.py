@@ -16,14 +16,13 @@ import probatio
 from yarl import URL
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .actions import QbittorrentAction
+from .actions import QbittorrentAction, refused
 from .api import APIVersion, Client
 from .api.versions import first_release
-from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry
+from .torrent_targets import TAGS, check_tags, require_known_category
 
 SEPARATOR: Final = "\\"
 
@@ -37,7 +36,7 @@ ATTR_WITH_ARTICLES: Final = "with_articles"
 ATTR_AFFECTED_FEEDS: Final = "affected_feeds"
 ATTR_CATEGORY: Final = "category"
 ATTR_SAVE_PATH: Final = "save_path"
-ATTR_ADD_STOPPED: Final = "add_stopped"
+ATTR_STOPPED: Final = "stopped"
 ATTR_TAGS: Final = "tags"
 
 # Rule fields kept in the rule itself on every server version.
@@ -56,24 +55,16 @@ TORRENT_PARAMS_SINCE: Final[APIVersion] = (2, 9, 2)
 TORRENT_PARAMS_KEYS: Final = {
     ATTR_SAVE_PATH: "save_path",
     ATTR_CATEGORY: "category",
-    ATTR_ADD_STOPPED: "stopped",
+    ATTR_STOPPED: "stopped",
     ATTR_TAGS: "tags",
 }
 OLDER_RULE_KEYS: Final = {
     ATTR_SAVE_PATH: "savePath",
     ATTR_CATEGORY: "assignedCategory",
-    ATTR_ADD_STOPPED: "addPaused",
+    ATTR_STOPPED: "addPaused",
 }
 
 _NAME = probatio.All(cv.string, probatio.Length(min=1))
-
-
-def _refused(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 def is_feed(item: Mapping[str, Any]) -> bool:
@@ -131,17 +122,18 @@ def parent(path: str) -> str:
 def require_item(tree: RSSTree, path: str) -> None:
     """Refuse a path that is no feed or folder."""
     if path not in tree:
-        raise _refused("rss_item_not_found", path=path)
+        raise refused("rss_item_not_found", path=shown_feed(path))
 
 
 def require_free_path(tree: RSSTree, path: str) -> None:
     """Refuse a path an item cannot be added or moved to."""
+    shown = shown_feed(path)
     if not all(path.split(SEPARATOR)):
-        raise _refused("rss_path_invalid", path=path)
+        raise refused("rss_path_invalid", path=shown)
     if path in tree:
-        raise _refused("rss_item_exists", path=path)
+        raise refused("rss_item_exists", path=shown)
     if (folder := parent(path)) and folder not in tree.folders:
-        raise _refused("rss_folder_not_found", folder=folder, path=path)
+        raise refused("rss_folder_not_found", folder=shown_feed(folder), path=shown)
 
 
 def is_web_url(url: str) -> bool:
@@ -154,9 +146,10 @@ def is_web_url(url: str) -> bool:
 
 
 def shown_feed(feed: str) -> str:
-    """Return how an error names a feed, leaving out a URL's path and query.
+    """Return how an error names a feed or path, leaving out a URL's path and query.
 
-    Feed URLs of private trackers often carry a passkey.
+    Feed URLs of private trackers often carry a passkey, and a feed added without
+    a path is named after its URL.
     """
     if is_web_url(feed):
         url = URL(feed)
@@ -173,11 +166,11 @@ async def _add_feed(
     url: str = call.data[ATTR_URL].strip()
     path: str = call.data.get(ATTR_PATH, "")
     if not is_web_url(url):
-        raise _refused("rss_url_invalid")
+        raise refused("rss_url_invalid")
     client = entry.runtime_data.client
     tree = await read_tree(client)
     if (subscribed := tree.feed_path(url)) is not None:
-        raise _refused("rss_feed_exists", path=subscribed)
+        raise refused("rss_feed_exists", path=shown_feed(subscribed))
     # Without a path, the server names the feed after its URL, at the top.
     require_free_path(tree, path or url)
     await client.rss_add_feed(url, path)
@@ -213,7 +206,11 @@ async def _move_item(
     tree = await read_tree(client)
     require_item(tree, path)
     if destination.startswith(path + SEPARATOR):
-        raise _refused("rss_move_into_itself", path=path, destination=destination)
+        raise refused(
+            "rss_move_into_itself",
+            path=shown_feed(path),
+            destination=shown_feed(destination),
+        )
     require_free_path(tree, destination)
     await client.rss_move_item(path, destination)
     return None
@@ -239,10 +236,12 @@ async def _mark_as_read(
     require_item(tree, path)
     if article_id is not None:
         if path not in tree.feeds:
-            raise _refused("rss_not_a_feed", path=path)
+            raise refused("rss_not_a_feed", path=shown_feed(path))
         articles = tree.feeds[path].get("articles", [])
         if all(article.get("id") != article_id for article in articles):
-            raise _refused("rss_article_not_found", path=path, article_id=article_id)
+            raise refused(
+                "rss_article_not_found", path=shown_feed(path), article_id=article_id
+            )
     await client.rss_mark_as_read(path, article_id)
     return None
 
@@ -301,7 +300,7 @@ async def _rules(client: Client) -> dict[str, Any]:
 
 async def _require_rule(client: Client, name: str) -> None:
     if name not in await _rules(client):
-        raise _refused("rss_rule_not_found", name=name)
+        raise refused("rss_rule_not_found", name=name)
 
 
 def _feed_urls(tree: RSSTree, feeds: list[str]) -> list[str]:
@@ -313,7 +312,7 @@ def _feed_urls(tree: RSSTree, feeds: list[str]) -> list[str]:
         elif tree.feed_path(feed) is not None:
             urls[feed] = None
         else:
-            raise _refused("rss_feed_not_found", feed=shown_feed(feed))
+            raise refused("rss_feed_not_found", feed=shown_feed(feed))
     return list(urls)
 
 
@@ -356,16 +355,16 @@ async def _set_rule(
     name: str = call.data[ATTR_NAME]
     client = entry.runtime_data.client
     torrent_params = await client.api_version() >= TORRENT_PARAMS_SINCE
-    if call.data.get(ATTR_TAGS) and not torrent_params:
-        raise _refused(
-            "rss_rule_tags_need_version",
-            version=first_release(TORRENT_PARAMS_SINCE),
-            server_version=entry.runtime_data.version.removeprefix("v"),
-        )
+    if tags := call.data.get(ATTR_TAGS):
+        if not torrent_params:
+            raise refused(
+                "rss_rule_tags_need_version",
+                version=first_release(TORRENT_PARAMS_SINCE),
+                server_version=entry.runtime_data.version.removeprefix("v"),
+            )
+        check_tags(tags)
     if category := call.data.get(ATTR_CATEGORY):
-        categories = await client.torrents_categories(simple_responses=True)
-        if category not in (categories or {}):
-            raise _refused("rss_rule_category_not_found", category=category)
+        await require_known_category(entry.runtime_data.coordinator, category)
     feed_urls = None
     if ATTR_AFFECTED_FEEDS in call.data:
         tree = await read_tree(client)
@@ -386,10 +385,10 @@ async def _rename_rule(
     client = entry.runtime_data.client
     rules = await _rules(client)
     if name not in rules:
-        raise _refused("rss_rule_not_found", name=name)
+        raise refused("rss_rule_not_found", name=name)
     # The server keeps both rules unchanged rather than replace one.
     if new_name in rules:
-        raise _refused("rss_rule_exists", name=new_name)
+        raise refused("rss_rule_exists", name=new_name)
     await client.rss_rename_rule(name, new_name)
     return None
 
@@ -466,10 +465,10 @@ RSS_ACTIONS: Final = (
             ),
             probatio.Optional("ignore_days"): cv.positive_int,
             probatio.Optional("smart_filter"): cv.boolean,
-            probatio.Optional(ATTR_ADD_STOPPED): cv.boolean,
+            probatio.Optional(ATTR_STOPPED): cv.boolean,
             probatio.Optional(ATTR_SAVE_PATH): cv.string,
             probatio.Optional(ATTR_CATEGORY): cv.string,
-            probatio.Optional(ATTR_TAGS): probatio.All(cv.ensure_list_csv, [cv.string]),
+            probatio.Optional(ATTR_TAGS): TAGS,
         },
         handler=_set_rule,
     ),

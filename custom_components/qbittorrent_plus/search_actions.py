@@ -15,13 +15,11 @@ from typing import Any, Final
 import probatio
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import QbittorrentAction
+from .actions import QbittorrentAction, refused
 from .api import Client
-from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry
 
 ATTR_PATTERN: Final = "pattern"
@@ -53,14 +51,6 @@ FIRST_POLL_DELAY: Final = 0.1
 LAST_POLL_DELAY: Final = 1.0
 
 
-def _refused(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def chosen_plugins(
     installed: Sequence[Mapping[str, Any]], names: Iterable[str] | None
 ) -> list[Mapping[str, Any]]:
@@ -69,15 +59,15 @@ def chosen_plugins(
     A plugin named is used even when disabled, as the server does.
     """
     if not installed:
-        raise _refused("search_no_plugins")
+        raise refused("search_no_plugins")
     if not names:
         if enabled := [plugin for plugin in installed if plugin.get("enabled")]:
             return enabled
-        raise _refused("search_no_plugins")
+        raise refused("search_no_plugins")
     by_name = {plugin["name"]: plugin for plugin in installed}
     for name in names:
         if name not in by_name:
-            raise _refused(
+            raise refused(
                 "search_plugin_not_found",
                 plugin=name,
                 installed=", ".join(sorted(by_name)),
@@ -96,7 +86,7 @@ def require_category(plugins: Iterable[Mapping[str, Any]], category: str) -> Non
         for entry in plugin.get("supportedCategories", [])
     }
     if category not in supported:
-        raise _refused(
+        raise refused(
             "search_category_not_supported",
             category=category,
             categories=", ".join(sorted(supported)),
@@ -151,7 +141,7 @@ def search_result(
 async def _search(entry: QbittorrentConfigEntry, call: ServiceCall) -> ServiceResponse:
     pattern: str = call.data[ATTR_PATTERN].strip()
     if not pattern:
-        raise _refused("search_pattern_empty")
+        raise refused("search_pattern_empty")
     category: str = call.data[ATTR_CATEGORY]
     client = entry.runtime_data.client
     installed = await client.search_plugins(simple_responses=True)

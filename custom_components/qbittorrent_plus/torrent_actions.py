@@ -21,12 +21,11 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import QbittorrentAction
-from .api import ENDPOINTS, Client, MainData
+from .actions import KIB, SPEED_LIMIT, QbittorrentAction, refused, require_endpoints
+from .api import Client, MainData
 from .api.torrents import TorrentHashes
 from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
@@ -39,20 +38,19 @@ from .torrent_sources import (
     torrent_file_source,
 )
 from .torrent_targets import (
+    TAGS,
     TARGET_FIELDS,
     RefusedByLastPollError,
     Targets,
-    check_category,
+    check_tags,
     known,
     poll_now,
+    require_known_category,
     resolve_targets,
     resolve_torrent,
     tags_of,
 )
 
-KIB: Final = 1024
-# The largest speed limit qBittorrent's own dialogs accept, in KiB/s.
-MAX_SPEED_LIMIT: Final = 2_000_000
 # qBittorrent's largest share ratio limit, and seeding time limit (a year) in minutes.
 MAX_RATIO: Final = 9998
 MAX_SEEDING_MINUTES: Final = 525_600
@@ -108,8 +106,6 @@ _QUEUE_MOVES: Final[Mapping[str, _Send]] = {
     "down": lambda client, hashes, _: client.torrents_decrease_priority(hashes),
 }
 
-# Whole KiB/s, as qBittorrent keeps limits and the limit numbers show them; 0 is none.
-_SPEED_LIMIT = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))
 _NAMES = probatio.All(cv.ensure_list, [cv.string])
 _PATH = probatio.All(cv.string, probatio.Length(min=1))
 
@@ -118,12 +114,12 @@ ADD_FIELDS: Final[Mapping[Any, Any]] = {
     probatio.Optional(ATTR_TORRENT_FILES): _NAMES,
     probatio.Optional(ATTR_SAVE_PATH): _PATH,
     probatio.Optional(ATTR_CATEGORY): cv.string,
-    probatio.Optional(ATTR_TAGS): _NAMES,
+    probatio.Optional(ATTR_TAGS): TAGS,
     probatio.Optional(ATTR_STOPPED): cv.boolean,
     probatio.Optional(ATTR_SEQUENTIAL): cv.boolean,
     probatio.Optional(ATTR_FIRST_LAST): cv.boolean,
-    probatio.Optional(ATTR_DOWNLOAD_LIMIT): _SPEED_LIMIT,
-    probatio.Optional(ATTR_UPLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
+    probatio.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
     probatio.Optional(ATTR_RENAME): probatio.All(cv.string, probatio.Length(min=1)),
     probatio.Optional(ATTR_SKIP_CHECKING): cv.boolean,
     probatio.Optional(ATTR_CONTENT_LAYOUT): probatio.In(CONTENT_LAYOUTS),
@@ -132,8 +128,8 @@ ADD_FIELDS: Final[Mapping[Any, Any]] = {
 
 LIMITS_FIELDS: Final[Mapping[Any, Any]] = {
     **TARGET_FIELDS,
-    probatio.Optional(ATTR_DOWNLOAD_LIMIT): _SPEED_LIMIT,
-    probatio.Optional(ATTR_UPLOAD_LIMIT): _SPEED_LIMIT,
+    probatio.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
+    probatio.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
     probatio.Optional(ATTR_RATIO_LIMIT): probatio.All(
         probatio.Coerce(float), probatio.Range(min=0, max=MAX_RATIO)
     ),
@@ -173,38 +169,6 @@ def _on_torrents(
     )
 
 
-async def _require_endpoints(client: Client, *paths: str) -> None:
-    """Refuse, before the first of several requests, what the server cannot do."""
-    for path in paths:
-        if not await client.has_endpoint(path):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_by_server",
-                translation_placeholders={
-                    "reason": ENDPOINTS[path].describe_absence(
-                        await client.api_version()
-                    )
-                },
-            )
-
-
-def _check_tags(tags: Iterable[str]) -> None:
-    """Refuse tags qBittorrent cannot hold: empty ones, or with a comma."""
-    for tag in tags:
-        if not tag.strip() or "," in tag:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="torrent_tag_invalid",
-                translation_placeholders={"tag": tag},
-            )
-
-
-async def _check_known_category(
-    coordinator: QbittorrentCoordinator, category: str
-) -> None:
-    await known(coordinator, lambda maindata: check_category(maindata, category))
-
-
 # Adding ---------------------------------------------------------------------------
 
 
@@ -225,9 +189,7 @@ async def _add_torrents(
     ]
     paths: list[str] = data.get(ATTR_TORRENT_FILES, [])
     if not links and not paths:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="torrent_source_missing"
-        )
+        raise refused("torrent_source_missing")
     from_links = [
         _link_source(position, link) for position, link in enumerate(links, 1)
     ]
@@ -243,18 +205,14 @@ async def _add_torrents(
         for source in [*from_links, *(source for source, _ in files)]
         if source is not None
     }
-    _check_tags(data.get(ATTR_TAGS, []))
+    check_tags(data.get(ATTR_TAGS, []))
     if category := data.get(ATTR_CATEGORY):
-        await _check_known_category(coordinator, category)
+        await require_known_category(coordinator, category)
     await poll_now(coordinator)
     before = set(coordinator.data.maindata.torrents)
     present = [info_hash for info_hash in sources if info_hash in before]
     if not web_links and len(present) == len(sources):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrents_already_present",
-            translation_placeholders={"torrents": ", ".join(present)},
-        )
+        raise refused("torrents_already_present", torrents=", ".join(present))
     result = await client.torrents_add(
         urls=links or None,
         torrent_files=[content for _, content in files] or None,
@@ -275,34 +233,20 @@ async def _add_torrents(
 
 def _link_source(position: int, link: str) -> TorrentSource | None:
     """Return what a magnet link adds; None for an http(s) link (known only later)."""
-    placeholders = {"position": str(position)}
+    # The link itself is left out of the messages: it may hold a passkey.
     if is_magnet(link):
         if (source := magnet_source(link)) is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="torrent_magnet_invalid",
-                translation_placeholders=placeholders,
-            )
+            raise refused("torrent_magnet_invalid", position=str(position))
         return source
     if is_web_link(link):
         return None
-    # The link itself is left out of the message: it may hold a passkey.
-    raise ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="torrent_link_invalid",
-        translation_placeholders=placeholders,
-    )
+    raise refused("torrent_link_invalid", position=str(position))
 
 
 def _read_torrent_file(hass: HomeAssistant, path: str) -> tuple[TorrentSource, bytes]:
     """Read a .torrent file Home Assistant may read, and say what it adds."""
-    placeholders = {"path": path}
     if not hass.config.is_allowed_path(path):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_file_not_allowed",
-            translation_placeholders=placeholders,
-        )
+        raise refused("torrent_file_not_allowed", path=path)
     file = Path(path)
     try:
         # A file this large is no .torrent; reading it all would only cost memory.
@@ -310,26 +254,12 @@ def _read_torrent_file(hass: HomeAssistant, path: str) -> tuple[TorrentSource, b
             b"" if file.stat().st_size > MAX_TORRENT_FILE_SIZE else file.read_bytes()
         )
     except FileNotFoundError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_file_not_found",
-            translation_placeholders=placeholders,
-        ) from err
+        raise refused("torrent_file_not_found", path=path) from err
     except OSError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_file_unreadable",
-            translation_placeholders={
-                **placeholders,
-                "error": err.strerror or str(err),
-            },
-        ) from err
+        error = err.strerror or str(err)
+        raise refused("torrent_file_unreadable", path=path, error=error) from err
     if (source := torrent_file_source(content)) is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_file_invalid",
-            translation_placeholders=placeholders,
-        )
+        raise refused("torrent_file_invalid", path=path)
     return source, content
 
 
@@ -395,7 +325,7 @@ async def _set_category(entry: QbittorrentConfigEntry, call: ServiceCall) -> Non
     """Give torrents a category that exists (``""`` removes theirs)."""
     coordinator = entry.runtime_data.coordinator
     category: str = call.data[ATTR_NEW_CATEGORY]
-    await _check_known_category(coordinator, category)
+    await require_known_category(coordinator, category)
     targets = await resolve_targets(coordinator, call.data)
     if targets:
         await entry.runtime_data.client.torrents_set_category(category, targets.wire)
@@ -404,7 +334,7 @@ async def _set_category(entry: QbittorrentConfigEntry, call: ServiceCall) -> Non
 async def _add_tags(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
     """Tag torrents; tags that do not exist yet are made."""
     tags: list[str] = call.data[ATTR_TAGS]
-    _check_tags(tags)
+    check_tags(tags)
     targets = await resolve_targets(entry.runtime_data.coordinator, call.data)
     if targets:
         await entry.runtime_data.client.torrents_add_tags(tags, targets.wire)
@@ -413,7 +343,7 @@ async def _add_tags(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
 async def _remove_tags(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
     """Take tags off torrents; without tags, every tag they have."""
     tags: list[str] | None = call.data.get(ATTR_TAGS)
-    _check_tags(tags or [])
+    check_tags(tags or [])
     targets = await resolve_targets(entry.runtime_data.coordinator, call.data)
     if targets:
         await entry.runtime_data.client.torrents_remove_tags(tags, targets.wire)
@@ -426,11 +356,9 @@ async def _set_limits(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
     share = _share_limits(data)
     speeds = [key for key in (ATTR_DOWNLOAD_LIMIT, ATTR_UPLOAD_LIMIT) if key in data]
     if not share and not speeds:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="torrent_limit_required"
-        )
+        raise refused("torrent_limit_required")
     if share:
-        await _require_endpoints(client, "torrents/setShareLimits")
+        await require_endpoints(client, "torrents/setShareLimits")
     targets = await resolve_targets(coordinator, data)
     if not targets:
         return
@@ -457,10 +385,7 @@ def _share_limits(data: Mapping[str, Any]) -> dict[str, Any]:
     """Return the share limits a call sets, in the client's terms."""
     if (preset := data.get(ATTR_SHARE_LIMITS)) is not None:
         if ATTR_RATIO_LIMIT in data or ATTR_SEEDING_TIME_LIMIT in data:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="torrent_share_limits_conflict",
-            )
+            raise refused("torrent_share_limits_conflict")
         value = SHARE_LIMITS[preset]
         return {
             "ratio_limit": value,
@@ -525,14 +450,10 @@ async def _set_file_priority(entry: QbittorrentConfigEntry, call: ServiceCall) -
     """Set the download priority of some of a torrent's files."""
     coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
     info_hash = await resolve_torrent(coordinator, call.data[ATTR_TORRENT])
-    await _require_endpoints(client, "torrents/files", "torrents/filePrio")
+    await require_endpoints(client, "torrents/files", "torrents/filePrio")
     files = await client.torrents_files(info_hash, simple_responses=True)
     if not files:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_metadata_missing",
-            translation_placeholders={"torrent": info_hash},
-        )
+        raise refused("torrent_metadata_missing", torrent=info_hash)
     indexes = _file_indexes(info_hash, files, call.data[ATTR_FILES])
     await client.torrents_file_priority(
         info_hash, indexes, FILE_PRIORITIES[call.data[ATTR_PRIORITY]]
@@ -554,18 +475,13 @@ def _file_indexes(
     for item in given:
         if isinstance(item, str) and item in by_path:
             indexes.append(by_path[item])
-        elif str(item).isdigit() and int(item) < len(files):
+        elif str(item).isdecimal() and int(item) < len(files):
             indexes.append(int(item))
         else:
             unknown.append(str(item))
     if unknown:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="torrent_files_not_found",
-            translation_placeholders={
-                "torrent": info_hash,
-                "files": ", ".join(unknown),
-            },
+        raise refused(
+            "torrent_files_not_found", torrent=info_hash, files=", ".join(unknown)
         )
     return indexes
 
@@ -668,12 +584,12 @@ TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
     ),
     QbittorrentAction(
         name="add_tags",
-        fields={**TARGET_FIELDS, probatio.Required(ATTR_TAGS): _NAMES},
+        fields={**TARGET_FIELDS, probatio.Required(ATTR_TAGS): TAGS},
         handler=_add_tags,
     ),
     QbittorrentAction(
         name="remove_tags",
-        fields={**TARGET_FIELDS, probatio.Optional(ATTR_TAGS): _NAMES},
+        fields={**TARGET_FIELDS, probatio.Optional(ATTR_TAGS): TAGS},
         handler=_remove_tags,
     ),
     QbittorrentAction(

@@ -19,6 +19,7 @@ import probatio
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
+from .actions import refused
 from .api import MainData
 from .api.torrents import TorrentHashes
 from .const import DOMAIN
@@ -40,6 +41,9 @@ TARGET_FIELDS: Final[Mapping[Any, Any]] = {
     probatio.Optional(ATTR_TAG): cv.string,
 }
 """The fields of every action on torrents; ``""`` as category or tag means none."""
+
+# Tags as a list, or as text with commas between them (no tag holds a comma).
+TAGS: Final = probatio.All(cv.ensure_list_csv, [cv.string])
 
 
 class RefusedByLastPollError(ServiceValidationError):
@@ -94,9 +98,7 @@ async def resolve_targets(
         key in data for key in (ATTR_STATE, ATTR_CATEGORY, ATTR_TAG)
     )
     if not filtered and not data.get(ATTR_ALL) and not everything_by_default:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="torrent_target_missing"
-        )
+        raise refused("torrent_target_missing")
     if not filtered:
         return Targets(tuple(coordinator.data.maindata.torrents), everything=True)
     return await known(coordinator, lambda maindata: _matching(maindata, data))
@@ -134,7 +136,21 @@ async def poll_now(coordinator: QbittorrentCoordinator) -> None:
         )
 
 
-def check_category(maindata: MainData, category: str) -> None:
+async def require_known_category(
+    coordinator: QbittorrentCoordinator, category: str
+) -> None:
+    """Refuse a category the server does not have (``""`` is no category)."""
+    await known(coordinator, lambda maindata: _check_category(maindata, category))
+
+
+def check_tags(tags: Iterable[str]) -> None:
+    """Refuse tags qBittorrent cannot hold: empty ones, or with a comma."""
+    for tag in tags:
+        if not tag.strip() or "," in tag:
+            raise refused("torrent_tag_invalid", tag=tag)
+
+
+def _check_category(maindata: MainData, category: str) -> None:
     """Refuse a category the server does not have (``""`` is no category)."""
     if category and category not in maindata.categories:
         raise RefusedByLastPollError(
@@ -171,7 +187,7 @@ def _matching(maindata: MainData, data: Mapping[str, Any]) -> Targets:
         _check_torrents(maindata, candidates)
     tests = [_state_test(data[ATTR_STATE])] if ATTR_STATE in data else []
     if (category := data.get(ATTR_CATEGORY)) is not None:
-        check_category(maindata, category)
+        _check_category(maindata, category)
         tests.append(_category_test(category))
     if (tag := data.get(ATTR_TAG)) is not None:
         _check_tag(maindata, tag)

@@ -8,21 +8,12 @@ from typing import Final
 import probatio
 
 from homeassistant.core import ServiceCall, ServiceResponse
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .actions import QbittorrentAction
-from .api import ENDPOINTS
-from .api.versions import first_release
-from .const import DOMAIN
+from .actions import KIB, SPEED_LIMIT, QbittorrentAction, refused
 from .coordinator import QbittorrentConfigEntry
 
-KIB: Final = 1024
-# The largest limit qBittorrent's own options dialog accepts, in KiB/s.
-MAX_LIMIT_KIB: Final = 2_000_000
-
-# Action field -> preference. qBittorrent keeps limits in whole KiB/s, so the
-# fields take KiB/s, as the limit numbers show them; 0 is unlimited.
+# Action field -> preference.
 LIMIT_FIELDS: Final = {
     "download_limit": "dl_limit",
     "upload_limit": "up_limit",
@@ -32,8 +23,6 @@ LIMIT_FIELDS: Final = {
 
 ATTR_ENABLED: Final = "enabled"
 ATTR_PEERS: Final = "peers"
-
-_LIMIT = probatio.All(cv.positive_int, probatio.Range(max=MAX_LIMIT_KIB))
 
 
 async def _set_speed_limits(
@@ -45,9 +34,7 @@ async def _set_speed_limits(
         if field in call.data
     }
     if not preferences:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="speed_limit_required"
-        )
+        raise refused("speed_limit_required")
     # Preferences set any of the four limits on every server version, whichever
     # set is in force.
     await entry.runtime_data.client.app_set_preferences(preferences)
@@ -82,11 +69,7 @@ def peer_address(peer: str) -> str:
         or not port.isdecimal()
         or not 0 < int(port) < 65536
     ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_peer",
-            translation_placeholders={"peer": peer},
-        )
+        raise refused("invalid_peer", peer=peer)
     return f"[{address}]:{int(port)}" if bracketed else f"{address}:{int(port)}"
 
 
@@ -98,24 +81,13 @@ async def _ban_peers(
     return None
 
 
-async def _require_session_control(entry: QbittorrentConfigEntry) -> None:
-    """Refuse, before sending anything, on a server that cannot pause its session."""
-    path = "transfer/pauseSession"
-    if not await entry.runtime_data.client.has_endpoint(path):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="session_needs_version",
-            translation_placeholders={
-                "version": first_release(ENDPOINTS[path].introduced),
-                "server_version": entry.runtime_data.version.removeprefix("v"),
-            },
-        )
+# A server before qBittorrent 5.3 has no session to pause: the client refuses the
+# request before sending it.
 
 
 async def _pause_session(
     entry: QbittorrentConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    await _require_session_control(entry)
     await entry.runtime_data.client.transfer_pause_session()
     return None
 
@@ -123,7 +95,6 @@ async def _pause_session(
 async def _resume_session(
     entry: QbittorrentConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    await _require_session_control(entry)
     await entry.runtime_data.client.transfer_resume_session()
     return None
 
@@ -131,7 +102,7 @@ async def _resume_session(
 TRANSFER_ACTIONS: Final = (
     QbittorrentAction(
         name="set_speed_limits",
-        fields={probatio.Optional(field): _LIMIT for field in LIMIT_FIELDS},
+        fields={probatio.Optional(field): SPEED_LIMIT for field in LIMIT_FIELDS},
         handler=_set_speed_limits,
     ),
     QbittorrentAction(
