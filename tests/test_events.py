@@ -14,6 +14,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     async_mock_service,
 )
 
@@ -369,12 +370,19 @@ def test_bus_event_types() -> None:
 
 
 async def test_held_until_started(
-    hass: HomeAssistant, hass_storage: dict[str, Any], bus_events: list[Event]
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    bus_events: list[Event],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Events of polls while Home Assistant starts go, in order, once it has."""
+    """Events of polls while Home Assistant starts go, in order, once it has.
+
+    A completion held is stored as still to report until it has gone.
+    """
     entry = MockConfigEntry(domain=DOMAIN, unique_id="qbittorrent")
     entry.add_to_hass(hass)
-    hass_storage[storage_key(entry.entry_id)] = {
+    key = storage_key(entry.entry_id)
+    hass_storage[key] = {
         "version": 1,
         "data": {"downloading": [HASH], "completed_until": 0},
     }
@@ -392,6 +400,8 @@ async def test_held_until_started(
         events.process(maindata.torrents, changes)
     await hass.async_block_till_done()
     assert bus_events == []
+    await written_after_delay(hass, freezer)
+    assert hass_storage[key]["data"]["downloading"] == [HASH, OTHER]
 
     await started(hass)
 
@@ -401,7 +411,18 @@ async def test_held_until_started(
         ("qbittorrent_plus_download_completed", HASH, None),
         ("qbittorrent_plus_torrent_added", OTHER, None),
     ]
+    await written_after_delay(hass, freezer)
+    assert hass_storage[key]["data"]["downloading"] == [OTHER]
     await events.async_shutdown()
+
+
+async def written_after_delay(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Let a delayed write of the store happen."""
+    freezer.tick(timedelta(seconds=SAVE_DELAY))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 # --- Real events from real servers. ---
@@ -517,10 +538,10 @@ async def swarm(
     seeder: QbittorrentServer,
     tmp_path: Path,
 ) -> AsyncIterator[Swarm]:
-    """Return the module's server (emptied afterwards) and a seeder."""
-    await webui.set_preferences(**SWARM_PREFERENCES)
-    yield Swarm(qbittorrent, webui, seeder, tmp_path)
-    await webui.delete_torrents("all", delete_files=True)
+    """Return the module's server (emptied and restored afterwards) and a seeder."""
+    async with webui.temporary_preferences(**SWARM_PREFERENCES):
+        yield Swarm(qbittorrent, webui, seeder, tmp_path)
+        await webui.delete_torrents("all", delete_files=True)
 
 
 @pytest.fixture
@@ -725,11 +746,15 @@ async def test_unloaded_while_starting(
     bus_events: list[Event],
     hass_storage: dict[str, Any],
 ) -> None:
-    """Events held until Home Assistant has started go when the entry does."""
+    """Events held until Home Assistant has started go when the entry does.
+
+    A completion among them is kept as not yet reported: the next start reports it.
+    """
     made = swarm.torrent(f"held {swarm.server.version}")
     await seed(swarm.webui, made)
     entry = named_entry(swarm.server)
-    hass_storage[storage_key(entry.entry_id)] = {
+    key = storage_key(entry.entry_id)
+    hass_storage[key] = {
         "version": 1,
         "data": {"downloading": [made.info_hash], "completed_until": 0},
     }
@@ -740,6 +765,13 @@ async def test_unloaded_while_starting(
     await started(hass)
 
     assert bus_events == []
+    assert hass_storage[key]["data"]["downloading"] == [made.info_hash]
+
+    await set_up_starting(hass, entry)
+    await started(hass)
+    assert kinds(bus_events) == [("download_completed", made.name)]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert hass_storage[key]["data"]["downloading"] == []
 
 
 async def test_no_storm_at_startup(

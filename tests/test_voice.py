@@ -202,43 +202,55 @@ async def test_count_torrents(
             "voice-downloading": "stalledDL",
         }
 
-    await wait_for(settled)
-    await poll(hass, freezer)
-    stopped_filter = "stopped" if qbittorrent.version >= "5" else "paused"
+    try:
+        await wait_for(settled)
+        await poll(hass, freezer)
+        stopped_filter = "stopped" if qbittorrent.version >= "5" else "paused"
 
-    for sentence, server_filter, count, answer in (
-        (
-            "how many torrents are downloading",
-            "downloading",
-            2,
-            "2 torrents are downloading",
-        ),
-        ("how many seeding torrents are there", "seeding", 1, "1 torrent is seeding"),
-        ("how many torrents are paused", stopped_filter, 1, "1 torrent is stopped"),
-        (
-            "how many torrents are completed",
-            "completed",
-            1,
-            "1 torrent is completed",
-        ),
-        ("how many torrents are active", "active", 0, "No torrents are active"),
-        ("how many torrents have errors", "errored", 0, "No torrents have an error"),
-        ("how many torrents are there", "all", 3, "There are 3 torrents"),
-        (
-            "how many torrents is qBittorrent downloading",
-            "downloading",
-            2,
-            "2 torrents are downloading",
-        ),
-    ):
-        listed = await webui.get("torrents/info", filter=server_filter)
-        assert len(listed) == count, server_filter
+        for sentence, server_filter, count, answer in (
+            (
+                "how many torrents are downloading",
+                "downloading",
+                2,
+                "2 torrents are downloading",
+            ),
+            (
+                "how many seeding torrents are there",
+                "seeding",
+                1,
+                "1 torrent is seeding",
+            ),
+            ("how many torrents are paused", stopped_filter, 1, "1 torrent is stopped"),
+            (
+                "how many torrents are completed",
+                "completed",
+                1,
+                "1 torrent is completed",
+            ),
+            ("how many torrents are active", "active", 0, "No torrents are active"),
+            (
+                "how many torrents have errors",
+                "errored",
+                0,
+                "No torrents have an error",
+            ),
+            ("how many torrents are there", "all", 3, "There are 3 torrents"),
+            (
+                "how many torrents is qBittorrent downloading",
+                "downloading",
+                2,
+                "2 torrents are downloading",
+            ),
+        ):
+            listed = await webui.get("torrents/info", filter=server_filter)
+            assert len(listed) == count, server_filter
 
-        response = await ask(hass, sentence)
+            response = await ask(hass, sentence)
 
-        assert speech(response) == answer
+            assert speech(response) == answer
 
-    await webui.delete_torrents(*(torrent.info_hash for torrent in made.values()))
+    finally:
+        await webui.delete_torrents(*(torrent.info_hash for torrent in made.values()))
 
 
 async def test_speeds(

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from .coordinator import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.
@@ -68,17 +66,8 @@ async def async_setup_entry(
         QbittorrentButtonEntity(coordinator, description) for description in BUTTONS
     )
     entry.runtime_data.torrent_devices.async_add_platform(
-        partial(_torrent_buttons, coordinator), async_add_entities
+        QbittorrentTorrentButtonEntity, TORRENT_BUTTONS, async_add_entities
     )
-
-
-def _torrent_buttons(
-    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
-) -> list[QbittorrentTorrentButtonEntity]:
-    return [
-        QbittorrentTorrentButtonEntity(coordinator, description, info_hash, device_info)
-        for description in TORRENT_BUTTONS
-    ]
 
 
 class QbittorrentButtonEntity(QbittorrentEntity, ButtonEntity):

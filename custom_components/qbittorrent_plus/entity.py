@@ -10,8 +10,13 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import QbittorrentCoordinator
+from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
 from .errors import translated_errors
+
+
+def server_unique_id(entry: QbittorrentConfigEntry, key: str) -> str:
+    """Return the unique id of the server's entity with this description key."""
+    return f"{entry.unique_id}_{key}"
 
 
 def server_device_info(coordinator: QbittorrentCoordinator) -> DeviceInfo:
@@ -40,8 +45,9 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
         """Attach the entity to the server's device."""
         super().__init__(coordinator)
         self.entity_description = description
-        entry = coordinator.config_entry
-        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_unique_id = server_unique_id(
+            coordinator.config_entry, description.key
+        )
         self._attr_device_info = server_device_info(coordinator)
         self._written: Any = None
 

@@ -44,6 +44,7 @@ from homeassistant.setup import async_when_setup
 
 from .const import DOMAIN
 from .coordinator import TORRENT_GROUPS, QbittorrentConfigEntry
+from .entity import server_unique_id
 from .sentence_triggers import async_register_sentences
 
 INTENT_STOP_ALL: Final = "QbittorrentStopAll"
@@ -278,9 +279,8 @@ def _targets(
     states: list[State] = []
     refused: list[str] = []
     for entry in entries:
-        # The unique id of a server's entity, as QbittorrentEntity makes it.
         entity_id = registry.async_get_entity_id(
-            platform, DOMAIN, f"{entry.unique_id}_{key}"
+            platform, DOMAIN, server_unique_id(entry, key)
         )
         registered = None if entity_id is None else registry.async_get(entity_id)
         if registered is None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -25,11 +24,10 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator, QbittorrentData
+from .coordinator import QbittorrentConfigEntry, QbittorrentData
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity
 
 # Entities only read the coordinator's data; the coordinator does all the polling.
@@ -333,17 +331,8 @@ async def async_setup_entry(
         QbittorrentSensorEntity(coordinator, description) for description in SENSORS
     )
     entry.runtime_data.torrent_devices.async_add_platform(
-        partial(_torrent_sensors, coordinator), async_add_entities
+        QbittorrentTorrentSensorEntity, TORRENT_SENSORS, async_add_entities
     )
-
-
-def _torrent_sensors(
-    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
-) -> list[QbittorrentTorrentSensorEntity]:
-    return [
-        QbittorrentTorrentSensorEntity(coordinator, description, info_hash, device_info)
-        for description in TORRENT_SENSORS
-    ]
 
 
 class QbittorrentSensorEntity(QbittorrentEntity, SensorEntity):

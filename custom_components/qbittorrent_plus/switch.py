@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import (
-    STOPPED,
-    QbittorrentConfigEntry,
-    QbittorrentCoordinator,
-    QbittorrentData,
-)
+from .coordinator import STOPPED, QbittorrentConfigEntry, QbittorrentData
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.
@@ -122,17 +115,8 @@ async def async_setup_entry(
         ]
     )
     entry.runtime_data.torrent_devices.async_add_platform(
-        partial(_torrent_switches, runtime.coordinator), async_add_entities
+        QbittorrentTorrentSwitchEntity, TORRENT_SWITCHES, async_add_entities
     )
-
-
-def _torrent_switches(
-    coordinator: QbittorrentCoordinator, info_hash: str, device_info: DeviceInfo
-) -> list[QbittorrentTorrentSwitchEntity]:
-    return [
-        QbittorrentTorrentSwitchEntity(coordinator, description, info_hash, device_info)
-        for description in TORRENT_SWITCHES
-    ]
 
 
 class QbittorrentSwitchEntity(QbittorrentEntity, SwitchEntity):

@@ -13,7 +13,7 @@ whose category or tags changed; a poll that changed nothing is not looked at at 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 import heapq
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import (
@@ -37,15 +37,15 @@ from .const import (
     TORRENTS_TAG,
 )
 from .coordinator import QbittorrentConfigEntry, QbittorrentData
-from .entity import server_device_info
+from .entity import QbittorrentTorrentEntity, server_device_info
+from .torrent_events import torrent_tags
 
-type TorrentEntityFactory = Callable[[str, DeviceInfo], Iterable[Entity]]
-"""Makes a platform's entities of one torrent, from its hash and its device."""
-
-
-def torrent_tags(torrent: Mapping[str, Any]) -> set[str]:
-    """Return a torrent's tags; the server joins them with ", " (no tag has a comma)."""
-    return {tag.strip() for tag in (torrent.get("tags") or "").split(",")} - {""}
+type TorrentPlatform = tuple[
+    type[QbittorrentTorrentEntity],
+    Sequence[EntityDescription],
+    AddConfigEntryEntitiesCallback,
+]
+"""A platform's entity class, its descriptions, and how it adds entities."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,9 +117,7 @@ class TorrentDevices:
         """The hashes of the torrents that have a device."""
         self._matching: set[str] = set()
         self._data: QbittorrentData | None = None
-        self._platforms: list[
-            tuple[TorrentEntityFactory, AddConfigEntryEntitiesCallback]
-        ] = []
+        self._platforms: list[TorrentPlatform] = []
         self._server_device_id = ""
 
     @callback
@@ -151,13 +149,16 @@ class TorrentDevices:
     @callback
     def async_add_platform(
         self,
-        create: TorrentEntityFactory,
+        entity_class: type[QbittorrentTorrentEntity],
+        descriptions: Sequence[EntityDescription],
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         """Add a platform's entities for each chosen torrent, now and as they come."""
-        self._platforms.append((create, async_add_entities))
+        self._platforms.append((entity_class, descriptions, async_add_entities))
         if self.selected:
-            async_add_entities(self._entities(create, self.selected))
+            async_add_entities(
+                self._entities(entity_class, descriptions, self.selected)
+            )
 
     @callback
     def _async_update(self) -> None:
@@ -178,8 +179,8 @@ class TorrentDevices:
                 # The entity registry removes the device's entities with it.
                 registry.async_remove_device(device.id)
         if added:
-            for create, async_add_entities in self._platforms:
-                async_add_entities(self._entities(create, added))
+            for entity_class, descriptions, async_add_entities in self._platforms:
+                async_add_entities(self._entities(entity_class, descriptions, added))
 
     def _all_matching(self, data: QbittorrentData) -> set[str]:
         return {
@@ -265,14 +266,20 @@ class TorrentDevices:
         return registry.async_get_device_by_identifier(identifier, self.entry.entry_id)
 
     def _entities(
-        self, create: TorrentEntityFactory, hashes: Iterable[str]
-    ) -> list[Entity]:
+        self,
+        entity_class: type[QbittorrentTorrentEntity],
+        descriptions: Sequence[EntityDescription],
+        hashes: Iterable[str],
+    ) -> list[QbittorrentTorrentEntity]:
+        entities: list[QbittorrentTorrentEntity] = []
         # Sorted, so entities are added in the same order every time.
-        return [
-            entity
-            for info_hash in sorted(hashes)
-            for entity in create(info_hash, self._device_info(info_hash))
-        ]
+        for info_hash in sorted(hashes):
+            device_info = self._device_info(info_hash)
+            entities += (
+                entity_class(self.coordinator, description, info_hash, device_info)
+                for description in descriptions
+            )
+        return entities
 
     def _device_info(self, info_hash: str) -> DeviceInfo:
         torrent = self.coordinator.data.maindata.torrents[info_hash]

@@ -90,15 +90,19 @@ def storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.torrent_events"
 
 
+def torrent_tags(torrent: Mapping[str, Any]) -> list[str]:
+    """Return a torrent's tags; the server joins them with ", " (no tag has a comma)."""
+    parts = (part.strip() for part in (torrent.get("tags") or "").split(","))
+    return [tag for tag in parts if tag]
+
+
 def torrent_attributes(info_hash: str, torrent: Mapping[str, Any]) -> dict[str, Any]:
     """Return what an event tells about its torrent."""
-    tags = torrent.get("tags") or ""
     return {
         "hash": info_hash,
         "name": torrent.get("name"),
         "category": torrent.get("category") or None,
-        # Tags cannot contain commas; the server joins them with ", ".
-        "tags": [tag for tag in (part.strip() for part in tags.split(",")) if tag],
+        "tags": torrent_tags(torrent),
         "save_path": torrent.get("save_path"),
         "content_path": torrent.get("content_path"),
         "size": torrent.get("size"),
@@ -372,23 +376,43 @@ class TorrentEvents:
         else:
             return
         if transitions.dirty:
-            self._save_pending = True
-            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+            self._save_later()
         if events:
             self._deliver(events)
 
     async def async_shutdown(self) -> None:
-        """Write what is pending at once (a reload reads it back at once)."""
+        """Write what is pending at once (a reload reads it back at once).
+
+        Completions still held are written as not yet reported, so the next start
+        reports them.
+        """
         if self._cancel_hold is not None:
             self._cancel_hold()
             self._cancel_hold = None
+            self._save_pending = True
         if self._save_pending:
             await self._store.async_save(self._data_to_save())
+        self._held = []
+
+    @callback
+    def _save_later(self) -> None:
+        self._save_pending = True
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
 
     @callback
     def _data_to_save(self) -> dict[str, Any]:
         self._save_pending = False
-        return self._transitions.stored().as_dict()
+        stored = self._transitions.stored()
+        # A completion still held (Home Assistant stopped while it started) is
+        # stored as not yet reported: the next start reports it, not lost.
+        held = {
+            event.attributes["hash"]
+            for event in self._held
+            if event.type is TorrentEventType.DOWNLOAD_COMPLETED
+        }
+        return StoredTorrents(
+            stored.downloading | held, stored.completed_until
+        ).as_dict()
 
     @callback
     def _deliver(self, events: list[TorrentEvent]) -> None:
@@ -402,6 +426,8 @@ class TorrentEvents:
     @callback
     def _fire_held(self, hass: HomeAssistant) -> None:
         self._cancel_hold = None
+        # A write while they were held kept their completions as not yet reported.
+        self._save_later()
         events, self._held = self._held, []
         self._fire(events)
 
