@@ -25,6 +25,7 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
+from .helpers import server_identifier
 from .torrent_events import EVENT_TYPES, bus_event_type
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -77,5 +78,5 @@ def _is_server(hass: HomeAssistant, device_id: str) -> bool:
     return (
         entry is not None
         and entry.domain == DOMAIN
-        and (DOMAIN, str(entry.unique_id)) in device.identifiers
+        and server_identifier(entry) in device.identifiers
     )

@@ -9,9 +9,9 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
 from .errors import translated_errors
+from .helpers import server_identifier
 
 
 def server_unique_id(entry: QbittorrentConfigEntry, key: str) -> str:
@@ -24,7 +24,7 @@ def server_device_info(coordinator: QbittorrentCoordinator) -> DeviceInfo:
     entry = coordinator.config_entry
     runtime = entry.runtime_data
     return DeviceInfo(
-        identifiers={(DOMAIN, str(entry.unique_id))},
+        identifiers={server_identifier(entry)},
         entry_type=DeviceEntryType.SERVICE,
         manufacturer="qBittorrent project",
         model=f"qBittorrent (Web API {runtime.api_version})",

@@ -22,6 +22,11 @@ ISSUE_HOST_REJECTED: Final = "host_rejected"
 ISSUE_UNSUPPORTED_VERSION: Final = "unsupported_version"
 
 
+def server_identifier(entry: ConfigEntry) -> tuple[str, str]:
+    """Return the device registry identifier of an entry's server device."""
+    return (DOMAIN, str(entry.unique_id))
+
+
 def client_for(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Client:
     """Return a client, on ``session``, for the server ``data`` describes.
 

@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from .actions import KIB, SPEED_LIMIT, QbittorrentAction, refused, require_endpoints
 from .api import Client, MainData
+from .api.models import torrent_tags
 from .api.torrents import TorrentHashes
 from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
@@ -48,7 +49,6 @@ from .torrent_targets import (
     require_known_category,
     resolve_targets,
     resolve_torrent,
-    tags_of,
 )
 
 # qBittorrent's largest share ratio limit, and seeding time limit (a year) in minutes.
@@ -526,7 +526,7 @@ def _describe(torrent: Mapping[str, Any]) -> dict[str, Any]:
         "eta": None if eta is None or eta >= INFINITE_ETA else eta,
         "ratio": round(torrent.get("ratio", 0), 3),
         "category": torrent.get("category") or None,
-        "tags": sorted(tags_of(torrent)),
+        "tags": sorted(torrent_tags(torrent)),
         "save_path": torrent.get("save_path"),
         "content_path": torrent.get("content_path"),
         "added_on": _timestamp(torrent.get("added_on") or 0),

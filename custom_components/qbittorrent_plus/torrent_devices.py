@@ -24,6 +24,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api.models import torrent_tags
 from .const import (
     CONF_TORRENT_CATEGORY,
     CONF_TORRENT_ENTITIES,
@@ -38,7 +39,6 @@ from .const import (
 )
 from .coordinator import QbittorrentConfigEntry, QbittorrentData
 from .entity import QbittorrentTorrentEntity, server_device_info
-from .torrent_events import torrent_tags
 
 type TorrentPlatform = tuple[
     type[QbittorrentTorrentEntity],

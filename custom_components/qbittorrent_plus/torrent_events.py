@@ -33,7 +33,9 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
 from .api import MainDataChanges
+from .api.models import torrent_tags
 from .const import DOMAIN, LOGGER
+from .helpers import server_identifier
 
 ATTR_ENTRY_ID: Final = "entry_id"
 
@@ -88,12 +90,6 @@ def bus_event_type(event_type: str) -> str:
 def storage_key(entry_id: str) -> str:
     """Return the storage key of a config entry's torrent events."""
     return f"{DOMAIN}.{entry_id}.torrent_events"
-
-
-def torrent_tags(torrent: Mapping[str, Any]) -> list[str]:
-    """Return a torrent's tags; the server joins them with ", " (no tag has a comma)."""
-    parts = (part.strip() for part in (torrent.get("tags") or "").split(","))
-    return [tag for tag in parts if tag]
 
 
 def torrent_attributes(info_hash: str, torrent: Mapping[str, Any]) -> dict[str, Any]:
@@ -446,7 +442,7 @@ class TorrentEvents:
         """Return the id of the server's device (made with its first entity)."""
         if self._device_id is None:
             device = dr.async_get(self.hass).async_get_device_by_identifier(
-                (DOMAIN, str(self._entry.unique_id)), self._entry.entry_id
+                server_identifier(self._entry), self._entry.entry_id
             )
             self._device_id = device.id if device is not None else None
         return self._device_id

@@ -21,6 +21,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .actions import refused
 from .api import MainData
+from .api.models import torrent_tags
 from .api.torrents import TorrentHashes
 from .const import DOMAIN
 from .coordinator import TORRENT_GROUPS, QbittorrentCoordinator, is_active
@@ -76,11 +77,6 @@ class Targets:
 def torrent_hashes(given: Iterable[str]) -> list[str]:
     """Return hashes as the server lists them (lower case), each once, in order."""
     return list(dict.fromkeys(text.strip().lower() for text in given))
-
-
-def tags_of(torrent: Mapping[str, Any]) -> list[str]:
-    """Return a torrent's tags (the server joins them with ``", "``)."""
-    return [tag.strip() for tag in torrent.get("tags", "").split(",") if tag.strip()]
 
 
 async def resolve_targets(
@@ -221,5 +217,5 @@ def _category_test(category: str) -> _TorrentTest:
 def _tag_test(tag: str) -> _TorrentTest:
     """Return a test of whether a torrent has a tag (``""``: it has no tag)."""
     if tag:
-        return lambda torrent: tag in tags_of(torrent)
-    return lambda torrent: not tags_of(torrent)
+        return lambda torrent: tag in torrent_tags(torrent)
+    return lambda torrent: not torrent_tags(torrent)

@@ -16,6 +16,7 @@ from collections.abc import (
     Iterable,
     Iterator,
     KeysView,
+    Mapping,
     MutableMapping,
     ValuesView,
 )
@@ -46,6 +47,12 @@ class Dictionary(dict[str, Any]):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def torrent_tags(torrent: Mapping[str, Any]) -> list[str]:
+    """Return a torrent's tags: the server joins them with ", " (no tag has a comma)."""
+    parts = (part.strip() for part in (torrent.get("tags") or "").split(","))
+    return [tag for tag in parts if tag]
 
 
 def rich(value: Any) -> Any:
