@@ -4,8 +4,8 @@ The proxy listens on 127.0.0.1, optionally under a path prefix such as ``/qbt/``
 it strips, as a reverse proxy for the WebUI must), forwards every request to the real
 server, and records each request's method, API path, query and headers. Faults are set
 per API path (``app/version``) and answer instead of the server: an error status,
-a body of choice, a truncated or rewritten body, a connection that breaks off midway
-or is reset, or no answer at all until the proxy closes.
+a body of choice, a truncated or rewritten body, a connection that breaks off midway,
+is closed unanswered or is reset, or no answer at all until the proxy closes.
 
     async with Proxy(server.url) as proxy:
         proxy.answer("app/version", status=500)
@@ -153,6 +153,21 @@ class Proxy(LocalServer):
             transport = request.transport
             assert transport is not None
             transport.write("\r\n".join(head).encode() + body[: len(body) // 2])
+            transport.close()
+            return web.Response()
+
+        self._add(path, fault, times)
+
+    def close(self, path: str, *, times: int | None = None) -> None:
+        """Close the connection without answering and unforwarded.
+
+        So does qBittorrent with a kept-alive connection idle for about 7 s: a
+        request sent on it just then is never read.
+        """
+
+        async def fault(request: web.Request, recorded: Recorded) -> web.Response:
+            transport = request.transport
+            assert transport is not None
             transport.close()
             return web.Response()
 

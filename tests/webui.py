@@ -46,6 +46,9 @@ class WebUI:
         self._session = aiohttp.ClientSession(
             base_url=f"{server.url}/api/v2/",
             cookie_jar=aiohttp.CookieJar(unsafe=True),
+            # qBittorrent closes a connection idle for about 7 s; one kept longer
+            # could be closed just as a request goes out on it.
+            connector=aiohttp.TCPConnector(keepalive_timeout=5),
         )
 
     async def __aenter__(self) -> Self:

@@ -38,6 +38,7 @@ from custom_components.qbittorrent_plus.api.errors import APIKeyRefused
 from tests.api.helpers import client_for, forget_session, session_cookie
 from tests.proxy import Proxy
 from tests.servers import QbittorrentServer, free_port, real_sockets
+from tests.torrents import make_torrent
 from tests.webui import WebUI
 
 
@@ -189,6 +190,48 @@ async def test_broken_connection(
         proxy.clear()
         assert await client.app_build_info() == await webui.get("app/buildInfo")
     assert proxy.count("auth/login") == 1
+
+
+@pytest.mark.endpoints("transfer/toggleSpeedLimitsMode")
+async def test_connection_closed_unanswered_is_sent_again_once(
+    proxy: Proxy, qbittorrent: QbittorrentServer, webui: WebUI
+) -> None:
+    """A request the server never read goes once more, so a POST is done once."""
+    before = int(await webui.get("transfer/speedLimitsMode"))
+    async with client_for(qbittorrent, proxy.url) as client:
+        await client.auth_log_in()
+        proxy.close("transfer/toggleSpeedLimitsMode", times=1)
+        try:
+            await client.transfer_toggle_speed_limits_mode()
+
+            assert proxy.count("transfer/toggleSpeedLimitsMode") == 2
+            assert int(await webui.get("transfer/speedLimitsMode")) == 1 - before
+            # Closed every time: given up after the second attempt.
+            proxy.close("transfer/toggleSpeedLimitsMode")
+            with pytest.raises(APIConnectionError):
+                await client.transfer_toggle_speed_limits_mode()
+            assert proxy.count("transfer/toggleSpeedLimitsMode") == 4
+        finally:
+            proxy.clear()
+            if int(await webui.get("transfer/speedLimitsMode")) != before:
+                await webui.post("transfer/toggleSpeedLimitsMode")
+
+
+@pytest.mark.endpoints("torrents/add")
+async def test_multipart_upload_is_not_sent_again(
+    proxy: Proxy, qbittorrent: QbittorrentServer, webui: WebUI
+) -> None:
+    """An upload whose connection closed unanswered fails rather than repeat."""
+    made = make_torrent(qbittorrent.download_dir, "closed-upload")
+    async with client_for(qbittorrent, proxy.url) as client:
+        await client.auth_log_in()
+        proxy.close("torrents/add", times=1)
+
+        with pytest.raises(APIConnectionError):
+            await client.torrents_add(torrent_files=made.data)
+
+    assert proxy.count("torrents/add") == 1
+    assert await webui.torrent(made.info_hash) is None
 
 
 async def test_refused_connection() -> None:

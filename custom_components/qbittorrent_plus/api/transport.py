@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
+from functools import partial
 import logging
 import os
 import ssl
@@ -477,24 +478,25 @@ class Transport:
             and "authorization" not in {name.lower() for name in request_headers}
         ):
             request_headers["Authorization"] = f"Bearer {self._api_key}"
-        jar = self._jar()
-        cookies = {
-            morsel.key: morsel.value for morsel in jar.filter_cookies(url).values()
-        }
+        exchange = partial(
+            self._exchange,
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=request_headers,
+        )
         try:
-            async with self._http().request(
-                method,
-                url,
-                params=params,
-                data=data,
-                headers=request_headers,
-                cookies=cookies or None,
-                ssl=self._ssl,
-                timeout=self._timeout,
-            ) as response:
-                raw = await response.read()
-                jar.update_cookies(response.cookies, response.url)
-                status, content_type = response.status, response.content_type
+            try:
+                status, content_type, raw = await exchange()
+            except aiohttp.ServerDisconnectedError:
+                # qBittorrent closes a connection once it has been idle for about
+                # 7 s; a request sent on it just then finds it closed, unread.
+                # aiohttp sends a GET again by itself; a POST goes once more here,
+                # on a new connection (a multipart body cannot be sent twice).
+                if method == "GET" or isinstance(data, aiohttp.FormData):
+                    raise
+                status, content_type, raw = await exchange()
         except aiohttp.ClientSSLError as err:
             msg = (
                 f"TLS failed with qBittorrent at {self.url}: {_describe(err)}. "
@@ -521,6 +523,34 @@ class Transport:
         if status >= 400:
             raise self._status_error(status, path, raw)
         return raw if binary else _decode(path, content_type, raw)
+
+    async def _exchange(
+        self,
+        method: str,
+        url: URL,
+        *,
+        params: dict[str, str] | None,
+        data: Any,
+        headers: Mapping[str, str],
+    ) -> tuple[int, str, bytes]:
+        """Make one HTTP request with the client's cookies; return its answer."""
+        jar = self._jar()
+        cookies = {
+            morsel.key: morsel.value for morsel in jar.filter_cookies(url).values()
+        }
+        async with self._http().request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            cookies=cookies or None,
+            ssl=self._ssl,
+            timeout=self._timeout,
+        ) as response:
+            raw = await response.read()
+            jar.update_cookies(response.cookies, response.url)
+            return response.status, response.content_type, raw
 
     def _status_error(self, status: int, path: str, raw: bytes) -> APIError:
         text = raw.decode(errors="replace")[:200].strip()
