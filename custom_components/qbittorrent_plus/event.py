@@ -33,7 +33,7 @@ async def async_setup_entry(
 
 
 class QbittorrentEventEntity(QbittorrentEntity, EventEntity):
-    """The server's torrent events: each one, with its torrent's details."""
+    """The server's latest torrent event of each poll, with its torrent's details."""
 
     _shown_event: TorrentEvent | None = None
 
@@ -49,9 +49,11 @@ class QbittorrentEventEntity(QbittorrentEntity, EventEntity):
 
     @callback
     def _handle_torrent_events(self, events: Sequence[TorrentEvent]) -> None:
-        for event in events:
-            self._show(event)
-            self.async_write_ha_state()
+        # The latest event of a poll only: stopping a library of 10,000 torrents
+        # would otherwise write 10,000 states (and recorder rows) at once. Every
+        # event reaches the bus, and so the device triggers and automations.
+        self._show(events[-1])
+        self.async_write_ha_state()
 
     def _show(self, event: TorrentEvent) -> None:
         self._shown_event = event
