@@ -8,9 +8,11 @@ import aiohttp
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .common import entry_for
+from .proxy import Proxy
 from .servers import QbittorrentServer
 
 
@@ -82,3 +84,23 @@ async def test_stopped_server_retries_setup(
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_malformed_answer_retries_setup(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, socket_enabled: None
+) -> None:
+    """An answer that is not what qBittorrent sends makes setup retry, and says so."""
+    async with Proxy(qbittorrent.url) as proxy:
+        proxy.answer("app/version", body=b"{", content_type="application/json")
+        entry = entry_for(qbittorrent)
+        entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_URL: proxy.url}
+        )
+
+        assert not await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.reason is not None
+    assert "malformed or truncated JSON" in entry.reason
