@@ -8,6 +8,8 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from .feeds_server import FeedsServer
+from .proxy import Proxy
 from .servers import VERSIONS, QbittorrentServer, running_server
 from .webui import WebUI
 
@@ -80,3 +82,19 @@ async def webui(
     """Return a logged-in, independent session with the module's server."""
     async with WebUI(qbittorrent) as session:
         yield session
+
+
+@pytest.fixture
+async def proxy(
+    qbittorrent: QbittorrentServer, socket_enabled: None
+) -> AsyncIterator[Proxy]:
+    """Return a recording, fault-injecting proxy in front of the module's server."""
+    async with Proxy(qbittorrent.url) as running:
+        yield running
+
+
+@pytest.fixture
+async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
+    """Serve feeds and .torrent files; a new port per test keeps their URLs unique."""
+    async with FeedsServer() as server:
+        yield server

@@ -18,12 +18,10 @@ from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from . import test_transfer_actions as transfer
+from .actions import act, changes_sent, refusal, set_up_through
 from .feeds_server import Article, FeedsServer
-from .platforms import named_entry, set_up
 from .proxy import Proxy
 from .servers import QbittorrentServer
-from .test_transfer_actions import act, changes_sent, refusal
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -32,24 +30,11 @@ CATEGORY = "plus-rss-category"
 
 
 @pytest.fixture
-async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
-    """Serve feeds; a new port per test keeps their URLs unique."""
-    async with FeedsServer() as server:
-        yield server
-
-
-# The recording proxy of the transfer action tests.
-proxy = transfer.proxy
-
-
-@pytest.fixture
 async def entry(
     hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
 ) -> MockConfigEntry:
     """Set up the integration, through the proxy, without entities."""
-    added = named_entry(qbittorrent, proxy.url)
-    await set_up(hass, added)
-    return added
+    return await set_up_through(hass, qbittorrent, proxy)
 
 
 @pytest.fixture

@@ -18,13 +18,11 @@ from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from . import test_transfer_actions as transfer
+from .actions import changes_sent, set_up_through
 from .feeds_server import FeedsServer
-from .platforms import named_entry, set_up
 from .proxy import Proxy
 from .search_engine import SLOW_WORD, Engine, EngineResult, write_engine
 from .servers import QbittorrentServer
-from .test_transfer_actions import changes_sent
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -33,24 +31,11 @@ ENGINE_NAME = "plusactions"
 
 
 @pytest.fixture
-async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
-    """Serve what the results link to (nothing is fetched in these tests)."""
-    async with FeedsServer() as server:
-        yield server
-
-
-# The recording proxy of the transfer action tests.
-proxy = transfer.proxy
-
-
-@pytest.fixture
 async def entry(
     hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
 ) -> MockConfigEntry:
     """Set up the integration, through the proxy, without entities."""
-    added = named_entry(qbittorrent, proxy.url)
-    await set_up(hass, added)
-    return added
+    return await set_up_through(hass, qbittorrent, proxy)
 
 
 @pytest.fixture

@@ -7,17 +7,15 @@ be shown to have sent nothing that changes the server.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, ServiceResponse
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import HomeAssistant
 
-from .platforms import named_entry, set_up, state_of
+from .actions import act, refusal, set_up_through
+from .platforms import state_of
 from .proxy import Proxy
 from .servers import QbittorrentServer
 from .webui import WebUI, wait_for
@@ -29,22 +27,11 @@ LIMITS = ("dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit")
 
 
 @pytest.fixture
-async def proxy(
-    qbittorrent: QbittorrentServer, socket_enabled: None
-) -> AsyncIterator[Proxy]:
-    """Return a recording proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
-
-
-@pytest.fixture
 async def entry(
     hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
 ) -> MockConfigEntry:
     """Set up the integration, through the proxy, with the limit numbers."""
-    added = named_entry(qbittorrent, proxy.url)
-    await set_up(hass, added, Platform.NUMBER)
-    return added
+    return await set_up_through(hass, qbittorrent, proxy, Platform.NUMBER)
 
 
 @pytest.fixture
@@ -54,31 +41,6 @@ async def limits(webui: WebUI) -> AsyncIterator[dict[str, int]]:
     before = {key: preferences[key] for key in LIMITS}
     yield before
     await webui.set_preferences(**before)
-
-
-async def act(
-    hass: HomeAssistant, action: str, data: dict[str, Any] | None = None
-) -> ServiceResponse:
-    """Run one of the integration's actions and wait for it to finish."""
-    return await hass.services.async_call(DOMAIN, action, data or {}, blocking=True)
-
-
-def changes_sent(proxy: Proxy) -> list[str]:
-    """Return the endpoints called that may change the server (all but the login)."""
-    return [
-        r.path for r in proxy.requests if r.method == "POST" and r.path != "auth/login"
-    ]
-
-
-async def refusal(
-    hass: HomeAssistant, proxy: Proxy, action: str, data: dict[str, Any] | None = None
-) -> ServiceValidationError:
-    """Run an action that must be refused before it sends any change."""
-    with pytest.raises(ServiceValidationError) as raised:
-        await act(hass, action, data)
-    assert raised.value.translation_domain == DOMAIN
-    assert changes_sent(proxy) == []
-    return raised.value
 
 
 async def test_set_speed_limits(

@@ -47,8 +47,6 @@ from custom_components.qbittorrent_plus.api import ENDPOINTS, Client
 from custom_components.qbittorrent_plus.api.transport import Transport
 from custom_components.qbittorrent_plus.api.versions import parse_version
 from tests.api.helpers import client_for
-from tests.feeds_server import FeedsServer
-from tests.proxy import Proxy
 from tests.servers import QbittorrentServer
 
 
@@ -106,17 +104,3 @@ async def strict(qbittorrent: QbittorrentServer) -> AsyncIterator[Client]:
         qbittorrent, raise_notimplementederror_for_unimplemented_api_endpoints=True
     ) as api:
         yield api
-
-
-@pytest.fixture
-async def proxy(qbittorrent: QbittorrentServer) -> AsyncIterator[Proxy]:
-    """Return a recording, fault-injecting proxy in front of the module's server."""
-    async with Proxy(qbittorrent.url) as running:
-        yield running
-
-
-@pytest.fixture
-async def feeds() -> AsyncIterator[FeedsServer]:
-    """Serve feeds and .torrent files; a new port per test keeps their URLs unique."""
-    async with FeedsServer() as server:
-        yield server

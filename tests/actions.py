@@ -1,0 +1,55 @@
+"""Helpers for the tests of the integration's actions.
+
+Home Assistant reaches the server through the recording ``proxy`` fixture, so a
+refused action can be shown to have sent nothing that changes the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.qbittorrent_plus.const import DOMAIN
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
+
+from .platforms import named_entry, set_up
+from .proxy import Proxy
+from .servers import QbittorrentServer
+
+
+async def set_up_through(
+    hass: HomeAssistant, server: QbittorrentServer, proxy: Proxy, *platforms: Platform
+) -> MockConfigEntry:
+    """Set up the integration, through the proxy, with only the given platforms."""
+    entry = named_entry(server, proxy.url)
+    await set_up(hass, entry, *platforms)
+    return entry
+
+
+async def act(
+    hass: HomeAssistant, action: str, data: dict[str, Any] | None = None
+) -> ServiceResponse:
+    """Run one of the integration's actions and wait for it to finish."""
+    return await hass.services.async_call(DOMAIN, action, data or {}, blocking=True)
+
+
+def changes_sent(proxy: Proxy) -> list[str]:
+    """Return the endpoints called that may change the server (all but the login)."""
+    return [
+        r.path for r in proxy.requests if r.method == "POST" and r.path != "auth/login"
+    ]
+
+
+async def refusal(
+    hass: HomeAssistant, proxy: Proxy, action: str, data: dict[str, Any] | None = None
+) -> ServiceValidationError:
+    """Run an action that must be refused before it sends any change."""
+    with pytest.raises(ServiceValidationError) as raised:
+        await act(hass, action, data)
+    assert raised.value.translation_domain == DOMAIN
+    assert changes_sent(proxy) == []
+    return raised.value
