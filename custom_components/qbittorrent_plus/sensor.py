@@ -70,14 +70,15 @@ class QbittorrentSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[QbittorrentData], StateType]
 
 
+def _number(values: Mapping[str, Any], key: str) -> StateType:
+    """Return a number the server sent; None when it did not send one."""
+    number = values.get(key)
+    return number if isinstance(number, int | float) else None
+
+
 def _server_value(key: str) -> Callable[[QbittorrentData], StateType]:
-    """Read a number from ``server_state``; None when the server does not send it."""
-
-    def value(data: QbittorrentData) -> StateType:
-        number = data.server_state.get(key)
-        return number if isinstance(number, int | float) else None
-
-    return value
+    """Read a number from ``server_state``."""
+    return lambda data: _number(data.server_state, key)
 
 
 def _ratio(data: QbittorrentData) -> float | None:
@@ -166,11 +167,7 @@ class QbittorrentTorrentSensorEntityDescription(SensorEntityDescription):
 
 
 def _torrent_number(key: str) -> Callable[[Mapping[str, Any]], StateType]:
-    def value(torrent: Mapping[str, Any]) -> StateType:
-        number = torrent.get(key)
-        return number if isinstance(number, int | float) else None
-
-    return value
+    return lambda torrent: _number(torrent, key)
 
 
 def _torrent_progress(torrent: Mapping[str, Any]) -> float | None:
