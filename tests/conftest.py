@@ -98,3 +98,11 @@ async def feeds(socket_enabled: None) -> AsyncIterator[FeedsServer]:
     """Serve feeds and .torrent files; a new port per test keeps their URLs unique."""
     async with FeedsServer() as server:
         yield server
+
+
+@pytest.fixture
+async def normal_speed_limits(webui: WebUI) -> AsyncIterator[None]:
+    """Put the normal speed limits back in force after the test, however it ends."""
+    yield
+    if await webui.get("transfer/speedLimitsMode") == "1":
+        await webui.post("transfer/toggleSpeedLimitsMode")

@@ -560,6 +560,7 @@ async def test_options_change_removes_devices(
     assert torrent_devices(hass, entry) == {}
 
 
+@pytest.mark.usefixtures("normal_speed_limits")
 async def test_idle_poll_writes_nothing(
     hass: HomeAssistant,
     qbittorrent: QbittorrentServer,

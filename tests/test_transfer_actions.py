@@ -98,22 +98,20 @@ async def test_set_speed_limits_refused(
     assert {key: preferences[key] for key in LIMITS} == limits
 
 
+@pytest.mark.usefixtures("normal_speed_limits")
 async def test_alternative_speed_limits(
     hass: HomeAssistant, entry: MockConfigEntry, webui: WebUI
 ) -> None:
     """The alternative limits are put in force and back, on the entry named."""
-    try:
-        await act(
-            hass,
-            "set_alternative_speed_limits",
-            {"config_entry_id": entry.entry_id, "enabled": True},
-        )
-        assert await webui.get("transfer/speedLimitsMode") == "1"
+    await act(
+        hass,
+        "set_alternative_speed_limits",
+        {"config_entry_id": entry.entry_id, "enabled": True},
+    )
+    assert await webui.get("transfer/speedLimitsMode") == "1"
 
-        await act(hass, "set_alternative_speed_limits", {"enabled": False})
-        assert await webui.get("transfer/speedLimitsMode") == "0"
-    finally:
-        await webui.post("transfer/setSpeedLimitsMode", {"mode": "0"})
+    await act(hass, "set_alternative_speed_limits", {"enabled": False})
+    assert await webui.get("transfer/speedLimitsMode") == "0"
 
 
 async def test_ban_peers(

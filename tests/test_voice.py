@@ -147,7 +147,7 @@ async def test_stop_and_start_all(
         await wait_for(changed)
 
 
-@pytest.mark.usefixtures("assist")
+@pytest.mark.usefixtures("assist", "normal_speed_limits")
 async def test_alternative_speed_limits(hass: HomeAssistant, webui: WebUI) -> None:
     """The limits go on and off; named with the server, the built-in intent does it."""
     response = await ask(hass, "turn on the alternative speed limits")
