@@ -7,8 +7,13 @@ against the demo server through its own config flow. It prints the URL and the l
 keeps the transfers going (a finished download starts over) and shows the
 integration's log lines until Ctrl-C, which stops everything it started.
 
+Through the options flow every demo torrent gets a device of its own, and an
+automation made from the blueprint that comes with the integration notifies in Home
+Assistant when a download completes.
+
 With ``--check`` it stops after checking that the integration loaded, that its
-entities have values, and that the download speed Home Assistant shows is above 0.
+entities (the torrents' devices' included) have values, that the automation is on,
+and that the download speed Home Assistant shows is above 0.
 
 Run it through scripts/develop (it runs inside the project's environment):
     python -m scripts.demo --state-dir DIR [--check] [--port N] [--qbittorrent 4.5.2]
@@ -37,7 +42,11 @@ from typing import Any
 import aiohttp
 
 from custom_components.qbittorrent_plus.api import Client
-from custom_components.qbittorrent_plus.const import DOMAIN
+from custom_components.qbittorrent_plus.const import (
+    CONF_TORRENT_ENTITIES,
+    DOMAIN,
+    TORRENTS_ALL,
+)
 from homeassistant.components.http.config import (
     HTTP_STORAGE_SCHEMA,
     STORAGE_MINOR_VERSION as HTTP_STORAGE_MINOR_VERSION,
@@ -47,6 +56,7 @@ from homeassistant.util import dt as dt_util
 from tests.servers import VERSIONS, QbittorrentServer, free_port
 from tests.torrents import MadeTorrent, make_torrent
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 MIB = 1024 * 1024
 KIB = 1024
 HA_DEFAULT_PORT = 8123
@@ -60,9 +70,28 @@ COMPLETE_HOLD = 20.0
 USERNAME = "demo"
 DASHBOARD = "qbittorrent-plus"
 CONTROL_ORDER = ("switch", "button", "number")
+# A torrent's tiles, its state first, then what it moves, then what it does.
+TORRENT_ORDER = (
+    "torrent_progress",
+    "torrent_state",
+    "torrent_download_speed",
+    "torrent_upload_speed",
+    "torrent_eta",
+    "torrent_ratio",
+    "torrent_size",
+    "torrent_running",
+    "torrent_recheck",
+)
 INSTALL_METHOD_ISSUE = ("homeassistant", "deprecated_method")
 # Domains whose entities have no state until something happens.
 STATELESS = frozenset({"button", "event"})
+# Entities for which unknown is a value: a complete torrent, or one without a peer,
+# has no ETA.
+UNKNOWN_IS_A_VALUE = frozenset({"torrent_eta"})
+# Every demo torrent gets a device: between them they show most of the states.
+TORRENT_OPTIONS = {CONF_TORRENT_ENTITIES: TORRENTS_ALL}
+BLUEPRINT = Path("qbittorrent_plus") / "download_completed.yaml"
+AUTOMATION_ID = "qbittorrent_plus_download_completed"
 # Requirements of Home Assistant's always-loaded voice pipeline that have no wheel
 # for this Python and need a compiler to build; the demo does without them.
 UNBUILDABLE = "pymicro-vad,pyspeex-noise"
@@ -353,6 +382,7 @@ frontend:
 config:
 history:
 logbook:
+automation: !include automations.yaml
 
 logger:
   default: warning
@@ -398,8 +428,12 @@ def write_config(config_dir: Path, *, port: int, time_zone: str) -> None:
     )
     custom = config_dir / "custom_components"
     custom.mkdir()
-    source = Path(__file__).resolve().parent.parent / "custom_components" / DOMAIN
-    (custom / DOMAIN).symlink_to(source)
+    (custom / DOMAIN).symlink_to(PROJECT_DIR / "custom_components" / DOMAIN)
+    # The automation editor keeps its automations here; the demo's comes through it.
+    (config_dir / "automations.yaml").write_text("[]\n")
+    blueprint = config_dir / "blueprints" / "automation" / BLUEPRINT
+    blueprint.parent.mkdir(parents=True)
+    shutil.copyfile(PROJECT_DIR / "blueprints" / "automation" / BLUEPRINT, blueprint)
 
 
 class HomeAssistant:
@@ -541,24 +575,47 @@ class HomeAssistant:
 
     async def add_entry(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Set the integration up through its config flow, as a user would."""
-        result = await self.request(
-            "POST", "/api/config/config_entries/flow", json={"handler": DOMAIN}
+        result = await self.complete_flow(
+            "/api/config/config_entries/flow", DOMAIN, values, "config flow"
         )
+        entry: dict[str, Any] = result["result"]
+        return entry
+
+    async def set_options(self, entry_id: str, values: Mapping[str, Any]) -> None:
+        """Set the entry's options through its options flow; the entry reloads."""
+        await self.complete_flow(
+            "/api/config/config_entries/options/flow", entry_id, values, "options flow"
+        )
+
+    async def complete_flow(
+        self, path: str, handler: str, values: Mapping[str, Any], what: str
+    ) -> dict[str, Any]:
+        """Fill each form of a flow from ``values`` until the flow is done.
+
+        Fields not in ``values`` keep the form's defaults.
+        """
+        result = await self.request("POST", path, json={"handler": handler})
         for _ in range(5):
             if result["type"] == "create_entry":
-                entry: dict[str, Any] = result["result"]
-                return entry
+                done: dict[str, Any] = result
+                return done
             if result["type"] != "form" or result.get("errors"):
-                msg = f"the config flow did not accept the demo server: {result}"
+                msg = f"the {what} did not accept the demo's answers: {result}"
                 raise RuntimeError(msg)
             fields = [item["name"] for item in result["data_schema"]]
             result = await self.request(
                 "POST",
-                f"/api/config/config_entries/flow/{result['flow_id']}",
+                f"{path}/{result['flow_id']}",
                 json={name: values[name] for name in fields if name in values},
             )
-        msg = f"the config flow asked for too many steps: {result}"
+        msg = f"the {what} asked for too many steps: {result}"
         raise RuntimeError(msg)
+
+    async def add_automation(self, automation_id: str, config: dict[str, Any]) -> None:
+        """Save an automation as the automation editor does; it is on at once."""
+        await self.request(
+            "POST", f"/api/config/automation/config/{automation_id}", json=config
+        )
 
     async def entry_state(self) -> str:
         """Return the state of the integration's config entry."""
@@ -582,7 +639,9 @@ class HomeAssistant:
                 raise RuntimeError(msg)
             return answer["result"]
 
-    async def make_dashboard(self, entities: list[dict[str, Any]]) -> None:
+    async def make_dashboard(
+        self, entities: list[dict[str, Any]], devices: list[dict[str, Any]]
+    ) -> None:
         """Add the demo's dashboard and make it the one Home Assistant opens on."""
         await self.websocket(
             {
@@ -599,7 +658,7 @@ class HomeAssistant:
             {
                 "type": "lovelace/config/save",
                 "url_path": DASHBOARD,
-                "config": dashboard_config(entities),
+                "config": dashboard_config(entities, devices),
             }
         )
         await self.websocket(
@@ -632,6 +691,15 @@ class HomeAssistant:
         """Return the integration's entities from the entity registry."""
         entries = await self.websocket({"type": "config/entity_registry/list"})
         return [entry for entry in entries if entry["platform"] == DOMAIN]
+
+    async def devices(self) -> list[dict[str, Any]]:
+        """Return the integration's devices from the device registry."""
+        entries = await self.request(
+            "GET", f"/api/config/config_entries/entry?domain={DOMAIN}"
+        )
+        entry_ids = {entry["entry_id"] for entry in entries}
+        devices = await self.websocket({"type": "config/device_registry/list"})
+        return [d for d in devices if entry_ids & set(d["config_entries"])]
 
     async def states(self) -> dict[str, dict[str, Any]]:
         """Return every entity's state, by entity id."""
@@ -685,27 +753,36 @@ def section(title: str, cards: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def dashboard_config(entities: list[dict[str, Any]]) -> dict[str, Any]:
+def dashboard_config(
+    entities: list[dict[str, Any]], devices: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Return a dashboard of the integration's enabled entities.
 
-    Speeds come first with a graph of the last minutes, then the torrent counts,
-    the controls and whatever else the server reports; an entity the sorting does
-    not know still shows up, under the server.
+    The server's view: speeds first with a graph of the last minutes, then the
+    torrent counts and the latest torrent event, the controls and whatever else the
+    server reports; an entity the sorting does not know still shows up, under the
+    server. The torrents' view: a section for each torrent with a device.
     """
     enabled = [e for e in entities if e["disabled_by"] is None]
+    by_torrent = torrents_entities(enabled, devices)
+    of_torrents = {e["entity_id"] for group in by_torrent.values() for e in group}
     speeds, counts, controls, server = [], [], [], []
     for entity in sorted(enabled, key=lambda e: str(e["entity_id"])):
         entity_id, key = entity["entity_id"], entity["translation_key"] or ""
         domain = entity_id.split(".")[0]
+        if entity_id in of_torrents:
+            continue
         if key in {"download_speed", "upload_speed"}:
             speeds.append(entity_id)
-        elif key.endswith("_torrents"):
+        elif key.endswith("_torrents") or domain == "event":
             counts.append(entity_id)
         elif domain in CONTROL_ORDER:
             controls.append(entity_id)
         else:
             server.append(entity_id)
     speeds.sort()  # download before upload
+    # The counts, then the latest event.
+    counts.sort(key=lambda entity_id: entity_id.startswith("event."))
     # Switches first, then buttons, then the limits.
     controls.sort(key=lambda entity_id: CONTROL_ORDER.index(entity_id.split(".")[0]))
     sections = [
@@ -729,16 +806,93 @@ def dashboard_config(entities: list[dict[str, Any]]) -> dict[str, Any]:
         section("Controls", [tile(entity_id) for entity_id in controls]),
         section("Server", [tile(entity_id) for entity_id in server]),
     ]
-    return {
-        "views": [
+    names = {device["id"]: device_name(device) for device in devices}
+    torrents = [
+        section(names[device_id], [tile(e["entity_id"]) for e in torrent_order(group)])
+        for device_id, group in sorted(
+            by_torrent.items(), key=lambda item: names[item[0]].casefold()
+        )
+    ]
+    views = [
+        {
+            "title": "qBittorrent",
+            "path": "server",
+            "type": "sections",
+            "max_columns": 4,
+            "sections": [s for s in sections if len(s["cards"]) > 1],
+        }
+    ]
+    if torrents:
+        views.append(
             {
-                "title": "qBittorrent",
-                "path": "server",
+                "title": "Torrents",
+                "path": "torrents",
                 "type": "sections",
                 "max_columns": 4,
-                "sections": [s for s in sections if len(s["cards"]) > 1],
+                "sections": torrents,
             }
-        ]
+        )
+    return {"views": views}
+
+
+def device_name(device: Mapping[str, Any]) -> str:
+    """Return a device's name as the user sees it."""
+    return str(device["name_by_user"] or device["name"] or device["id"])
+
+
+def torrents_entities(
+    entities: list[dict[str, Any]], devices: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the entities of torrents' devices, by device id.
+
+    A torrent's device is reached through its server's, which no other device is.
+    """
+    torrents = {device["id"] for device in devices if device["via_device_id"]}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entity in entities:
+        if entity["device_id"] in torrents:
+            grouped.setdefault(entity["device_id"], []).append(entity)
+    return grouped
+
+
+def torrent_order(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return a torrent's entities in the order of its tiles; others last."""
+
+    def place(entity: dict[str, Any]) -> tuple[int, str]:
+        key = entity["translation_key"]
+        known = TORRENT_ORDER.index(key) if key in TORRENT_ORDER else len(TORRENT_ORDER)
+        return known, str(entity["entity_id"])
+
+    return sorted(entities, key=place)
+
+
+def download_completed_automation(entry_id: str) -> dict[str, Any]:
+    """Return the demo's automation, made from the integration's blueprint.
+
+    It makes a notification in Home Assistant; a torrent that completes again (the
+    demo's download starts over) replaces its own notification.
+    """
+    return {
+        "alias": "Download completed",
+        "description": "Made from the blueprint that comes with qBittorrent Plus.",
+        "use_blueprint": {
+            "path": BLUEPRINT.as_posix(),
+            "input": {
+                "server": entry_id,
+                "notify": [
+                    {
+                        "action": "persistent_notification.create",
+                        "data": {
+                            "title": "Download completed",
+                            "message": "{{ torrent_name }} is ready ({{ size }}).",
+                            "notification_id": (
+                                "download_completed_{{ torrent_name | slugify }}"
+                            ),
+                        },
+                    }
+                ],
+            },
+        },
     }
 
 
@@ -756,21 +910,56 @@ def download_speed_entity(entities: list[dict[str, Any]]) -> str | None:
     return None
 
 
-async def check(hass: HomeAssistant, swarm: Swarm) -> list[str]:
-    """Check the running demo the way a user would look at it; return the faults."""
+def has_value(entity: Mapping[str, Any], state: str | None) -> bool:
+    """Return whether an entity's state shows a value."""
+    if state in (None, "unavailable"):
+        return False
+    # A button or an event has no state until it is first pressed or fired.
+    return state != "unknown" or (
+        entity["entity_id"].split(".")[0] in STATELESS
+        or entity["translation_key"] in UNKNOWN_IS_A_VALUE
+    )
+
+
+def complete_torrents(
+    entities: list[dict[str, Any]], devices: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Return the torrents' devices that have all their entities, by device id."""
+    return {
+        device_id: group
+        for device_id, group in torrents_entities(entities, devices).items()
+        if set(TORRENT_ORDER) <= {e["translation_key"] for e in group}
+    }
+
+
+def check_automation(states: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Check that the automation from the blueprint is on; return the faults."""
+    for entity_id, state in states.items():
+        if (
+            entity_id.startswith("automation.")
+            and state["attributes"].get("id") == AUTOMATION_ID
+        ):
+            if state["state"] != "on":
+                return [f"{entity_id} from the blueprint is {state['state']}"]
+            say(f"check: {entity_id} (from the blueprint) is on")
+            return []
+    return ["the automation from the blueprint is missing"]
+
+
+async def check(hass: HomeAssistant, swarm: Swarm, torrents: int) -> list[str]:
+    """Check the running demo the way a user would look at it; return the faults.
+
+    ``torrents`` is how many torrents should have a device.
+    """
     faults: list[str] = []
     entities = await hass.entities()
+    devices = await hass.devices()
     states = await hass.states()
     enabled = [e for e in entities if e["disabled_by"] is None]
-    values = {
-        e["entity_id"]: states.get(e["entity_id"], {}).get("state") for e in enabled
-    }
-    # A button or an event has no state until it is first pressed or fired.
     without = sorted(
-        entity_id
-        for entity_id, value in values.items()
-        if value in (None, "unavailable")
-        or (value == "unknown" and entity_id.split(".")[0] not in STATELESS)
+        e["entity_id"]
+        for e in enabled
+        if not has_value(e, states.get(e["entity_id"], {}).get("state"))
     )
     say(
         f"check: {len(entities)} entities, {len(enabled)} enabled, "
@@ -780,6 +969,18 @@ async def check(hass: HomeAssistant, swarm: Swarm) -> list[str]:
         faults.append("the integration has no enabled entities")
     if without:
         faults.append(f"entities without a value: {without}")
+    with_devices = torrents_entities(enabled, devices)
+    complete = complete_torrents(enabled, devices)
+    say(
+        f"check: {len(with_devices)} torrent devices, {len(complete)} with all of "
+        f"{len(TORRENT_ORDER)} entities enabled"
+    )
+    if len(complete) != torrents or len(with_devices) != torrents:
+        faults.append(
+            f"{len(with_devices)} torrent devices ({len(complete)} complete), "
+            f"not {torrents}"
+        )
+    faults.extend(check_automation(states))
     dashboard = json.dumps(
         await hass.websocket({"type": "lovelace/config", "url_path": DASHBOARD})
     )
@@ -826,6 +1027,8 @@ def banner(hass: HomeAssistant, swarm: Swarm, state_dir: Path) -> str:
   Home Assistant:  {hass.url}/{DASHBOARD}
                    logged in automatically from this machine
                    (user {USERNAME}, password {hass.password})
+  Its torrents:    {hass.url}/{DASHBOARD}/torrents
+                   (a device each; a completed download makes a notification)
   qBittorrent:     {swarm.demo.url}  (version {swarm.demo.version}; user {swarm.demo.username}, password {swarm.demo.password})
   Its peer:        {swarm.peer.url}  (user {swarm.peer.username}, password {swarm.peer.password})
   Home Assistant's log: {hass.log_file}
@@ -875,7 +1078,7 @@ async def demo(args: argparse.Namespace, stack: AsyncExitStack) -> int:
     say("demo: adding qBittorrent Plus through its config flow")
     # With the transfer already moving, the first poll shows a download speed.
     await wait_until(swarm.downloading, "the demo download to start", within=60)
-    await hass.add_entry(
+    entry = await hass.add_entry(
         {
             "url": swarm.demo.url,
             "username": swarm.demo.username,
@@ -883,19 +1086,20 @@ async def demo(args: argparse.Namespace, stack: AsyncExitStack) -> int:
             "verify_ssl": True,
         }
     )
-
-    try:
-        await wait_until(
-            lambda: _loaded(hass), "the integration to load", within=ENTITIES_TIMEOUT
-        )
-    except TimeoutError:
-        msg = f"the integration did not load: its entry is {await hass.entry_state()}"
-        raise RuntimeError(msg) from None
-    await hass.make_dashboard(await hass.entities())
+    await wait_until_loaded(hass)
+    say("demo: giving every torrent a device through the options flow")
+    await hass.set_options(entry["entry_id"], TORRENT_OPTIONS)
+    torrents = len(demo_torrents(small=args.check))
+    await wait_until_loaded(hass, torrents=torrents)
+    say("demo: adding an automation from the download completed blueprint")
+    await hass.add_automation(
+        AUTOMATION_ID, download_completed_automation(entry["entry_id"])
+    )
+    await hass.make_dashboard(await hass.entities(), await hass.devices())
     await hass.ignore_install_method_repair()
 
     if args.check:
-        faults = await check(hass, swarm)
+        faults = await check(hass, swarm, torrents)
         for fault in faults:
             say(f"check failed: {fault}")
         if not faults:
@@ -911,8 +1115,26 @@ async def demo(args: argparse.Namespace, stack: AsyncExitStack) -> int:
         await asyncio.sleep(1)
 
 
-async def _loaded(hass: HomeAssistant) -> bool:
-    return await hass.entry_state() == "loaded"
+async def wait_until_loaded(hass: HomeAssistant, *, torrents: int = 0) -> None:
+    """Wait until the entry is loaded with so many torrents' devices complete."""
+
+    async def loaded() -> bool:
+        if await hass.entry_state() != "loaded":
+            return False
+        if not torrents:
+            return True
+        entities, devices = await hass.entities(), await hass.devices()
+        return len(complete_torrents(entities, devices)) >= torrents
+
+    what = f"the integration to load with {torrents} torrents' devices"
+    try:
+        await wait_until(loaded, what, within=ENTITIES_TIMEOUT)
+    except TimeoutError:
+        msg = f"the integration did not load: its entry is {await hass.entry_state()}"
+        if torrents:
+            devices = complete_torrents(await hass.entities(), await hass.devices())
+            msg += f", with {len(devices)} of {torrents} torrents' devices complete"
+        raise RuntimeError(msg) from None
 
 
 async def main(args: argparse.Namespace) -> int:
