@@ -30,6 +30,11 @@ from .coordinator import QbittorrentConfigEntry
 from .errors import translated_errors
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+# Fields that mean the same in the actions of several namespaces, so named alike.
+ATTR_CATEGORY: Final = "category"
+ATTR_SAVE_PATH: Final = "save_path"
+ATTR_STOPPED: Final = "stopped"
+ATTR_TAGS: Final = "tags"
 
 KIB: Final = 1024
 # The largest speed limit qBittorrent's own dialogs accept, in KiB/s.

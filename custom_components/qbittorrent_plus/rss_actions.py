@@ -18,7 +18,14 @@ from yarl import URL
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
-from .actions import QbittorrentAction, refused
+from .actions import (
+    ATTR_CATEGORY,
+    ATTR_SAVE_PATH,
+    ATTR_STOPPED,
+    ATTR_TAGS,
+    QbittorrentAction,
+    refused,
+)
 from .api import APIVersion, Client
 from .api.versions import first_release
 from .coordinator import QbittorrentConfigEntry
@@ -34,10 +41,6 @@ ATTR_NAME: Final = "name"
 ATTR_NEW_NAME: Final = "new_name"
 ATTR_WITH_ARTICLES: Final = "with_articles"
 ATTR_AFFECTED_FEEDS: Final = "affected_feeds"
-ATTR_CATEGORY: Final = "category"
-ATTR_SAVE_PATH: Final = "save_path"
-ATTR_STOPPED: Final = "stopped"
-ATTR_TAGS: Final = "tags"
 
 # Rule fields kept in the rule itself on every server version.
 RULE_KEYS: Final = {

@@ -18,13 +18,12 @@ from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import QbittorrentAction, refused
+from .actions import ATTR_CATEGORY, QbittorrentAction, refused
 from .api import Client
 from .coordinator import QbittorrentConfigEntry
 
 ATTR_PATTERN: Final = "pattern"
 ATTR_PLUGINS: Final = "plugins"
-ATTR_CATEGORY: Final = "category"
 ATTR_TIMEOUT: Final = "timeout"
 ATTR_MAX_RESULTS: Final = "max_results"
 

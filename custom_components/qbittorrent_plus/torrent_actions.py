@@ -24,7 +24,17 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import KIB, SPEED_LIMIT, QbittorrentAction, refused, require_endpoints
+from .actions import (
+    ATTR_CATEGORY,
+    ATTR_SAVE_PATH,
+    ATTR_STOPPED,
+    ATTR_TAGS,
+    KIB,
+    SPEED_LIMIT,
+    QbittorrentAction,
+    refused,
+    require_endpoints,
+)
 from .api import Client, MainData
 from .api.models import torrent_tags
 from .api.torrents import TorrentHashes
@@ -65,10 +75,6 @@ ADD_POLLS: Final = 50
 
 ATTR_URLS: Final = "urls"
 ATTR_TORRENT_FILES: Final = "torrent_files"
-ATTR_SAVE_PATH: Final = "save_path"
-ATTR_CATEGORY: Final = "category"
-ATTR_TAGS: Final = "tags"
-ATTR_STOPPED: Final = "stopped"
 ATTR_SEQUENTIAL: Final = "sequential_download"
 ATTR_FIRST_LAST: Final = "first_last_piece_priority"
 ATTR_DOWNLOAD_LIMIT: Final = "download_limit"

@@ -19,7 +19,7 @@ import probatio
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .actions import refused
+from .actions import ATTR_CATEGORY, refused
 from .api import MainData
 from .api.models import torrent_tags
 from .api.torrents import TorrentHashes
@@ -29,7 +29,6 @@ from .coordinator import TORRENT_GROUPS, QbittorrentCoordinator, is_active
 ATTR_TORRENTS: Final = "torrents"
 ATTR_ALL: Final = "all"
 ATTR_STATE: Final = "state"
-ATTR_CATEGORY: Final = "category"
 ATTR_TAG: Final = "tag"
 
 STATES: Final = (*TORRENT_GROUPS, "active", "inactive")
