@@ -84,12 +84,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
             translation_key="cannot_connect",
             translation_placeholders={"error": str(err)},
         ) from err
-    except APIError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="unknown_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
     async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
     coordinator = QbittorrentCoordinator(hass, entry, client)
