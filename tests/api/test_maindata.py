@@ -13,8 +13,10 @@ import asyncio
 import copy
 import json
 from pathlib import Path
+import sys
 from typing import Any, cast
 
+import orjson
 import pytest
 
 from custom_components.qbittorrent_plus.api.maindata import (
@@ -131,6 +133,27 @@ def test_recorded_full_update() -> None:
     assert changes.server_state_changed
     assert changes
     assert "hash" not in full["torrents"][HASH], "the response was modified"
+
+
+def test_torrents_are_held_compactly() -> None:
+    """New torrents are string-key dicts that share the values they repeat.
+
+    A 10,000-torrent library is held for as long as the entry is loaded, so the
+    dicts orjson decodes (tables for keys of any type) are not kept as they are.
+    """
+    full = recorded("sync_maindata_full")
+    other = "b" * 40
+    full["torrents"][other] = full["torrents"][HASH] | {"infohash_v1": other}
+    decoded = orjson.loads(orjson.dumps(full))
+    maindata = MainData()
+
+    maindata.apply(decoded)
+
+    first, second = maindata.torrents[HASH], maindata.torrents[other]
+    assert first["save_path"] is second["save_path"]
+    assert first["state"] is second["state"]
+    assert second["infohash_v1"] is second["hash"]
+    assert sys.getsizeof(first) < sys.getsizeof(decoded["torrents"][HASH])
 
 
 def test_recorded_idle_poll_changes_nothing_and_copies_nothing() -> None:
