@@ -82,10 +82,17 @@ async def test_diagnostics(
 
     await wait_for(settled)
     await webui.post("torrents/addTrackers", {"hash": made.info_hash, "urls": TRACKER})
+    addresses = {
+        # The domain list also guards the Host header: this server stays reachable.
+        "web_ui_domain_list": "127.0.0.1;qbt.home.example",
+        "bypass_auth_subnet_whitelist": "192.168.77.0/24",
+    }
     await webui.post(
-        "app/setPreferences", {"json": json.dumps({"add_trackers": TRACKER})}
+        "app/setPreferences",
+        {"json": json.dumps({"add_trackers": TRACKER, **addresses})},
     )
     secrets = [qbittorrent.password, PASSKEY, made.info_hash, torrent["save_path"]]
+    secrets += ["qbt.home.example", "192.168.77.0"]
     if qbittorrent.version != "4.5.2":
         secrets.append((await webui.post("app/rotateAPIKey"))["apiKey"])
     entry = entry_for(qbittorrent)

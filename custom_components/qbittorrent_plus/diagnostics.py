@@ -51,11 +51,15 @@ PREFERENCE_SECRETS = frozenset(
         "add_trackers",
         "add_trackers_url",
         "add_trackers_url_list",
-        # Addresses.
+        # Addresses, names and networks.
         "announce_ip",
         "banned_IPs",
+        "bypass_auth_subnet_whitelist",
         "current_interface_address",
+        "i2p_address",
         "proxy_ip",
+        "web_ui_address",
+        "web_ui_domain_list",
         "web_ui_reverse_proxies_list",
     }
 )

@@ -202,18 +202,20 @@ def _torrent_speed(key: str, source: str) -> QbittorrentTorrentSensorEntityDescr
         native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
         suggested_unit_of_measurement=UnitOfDataRate.MEBIBYTES_PER_SECOND,
         suggested_display_precision=2,
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=_torrent_number(source),
     )
 
 
+# Torrent devices come and go with their torrents, and a sensor with a state class
+# leaves long-term statistics behind that the recorder then reports as having no
+# entity. Only the ratio has one: without a unit or a state class, history would show
+# it as text rather than as a graph.
 TORRENT_SENSORS: tuple[QbittorrentTorrentSensorEntityDescription, ...] = (
     QbittorrentTorrentSensorEntityDescription(
         key="progress",
         translation_key="torrent_progress",
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=1,
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=_torrent_progress,
     ),
     QbittorrentTorrentSensorEntityDescription(
