@@ -134,6 +134,25 @@ class Proxy(LocalServer):
 
         self._add(path, fault, times)
 
+    def before_answering(
+        self,
+        path: str,
+        action: Callable[[], Awaitable[None]],
+        *,
+        times: int | None = None,
+    ) -> None:
+        """Forward, and run ``action`` once the server has answered, before the client.
+
+        The server has handled the request; the client still waits for the answer.
+        """
+
+        async def fault(request: web.Request, recorded: Recorded) -> web.Response:
+            status, headers, body = await self._forward(request, recorded)
+            await action()
+            return web.Response(status=status, headers=headers, body=body)
+
+        self._add(path, fault, times)
+
     def truncate(self, path: str, *, times: int | None = None) -> None:
         """Forward, and answer with the first half of the server's body only."""
         self.rewrite(path, lambda body: body[: len(body) // 2], times=times)

@@ -12,11 +12,20 @@ from unittest.mock import MagicMock, patch
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN, LOGGER
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.entity import Entity
 
 from .platforms import named_entry, poll, set_up, state_of, stop_path, torrent_states
@@ -142,6 +151,56 @@ async def test_new_password_starts_reauth(
     errors = lines(logged, logging.ERROR)
     assert len(errors) == 1
     assert "refused the username or password" in errors[0]
+
+
+async def test_login_required_starts_reauth(
+    hass: HomeAssistant,
+    server: QbittorrentServer,
+    logged: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An entry without credentials asks for them once the WebUI wants a login.
+
+    It relied on the WebUI's bypass for local clients; once that is off and the
+    session it gave has ended, the next poll starts reauthentication, and with the
+    WebUI's password the entry polls again.
+    """
+    async with WebUI(server) as webui:
+        await webui.set_preferences(bypass_local_auth=True)
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="qBittorrent",
+            data={CONF_URL: f"{server.url}/", CONF_VERIFY_SSL: True},
+        )
+        await set_up(hass, entry, Platform.SENSOR)
+        assert state_of(hass, ALL_TORRENTS) == "0"
+
+        await webui.set_preferences(bypass_local_auth=False)
+    # The session the WebUI gave without a login lasts until the server restarts.
+    await hass.async_add_executor_job(server.restart)
+    await poll(hass, freezer)
+
+    assert state_of(hass, ALL_TORRENTS) == STATE_UNAVAILABLE
+    errors = lines(logged, logging.ERROR)
+    assert len(errors) == 1
+    assert "no longer lets Home Assistant in without a login" in errors[0]
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+    result = await hass.config_entries.flow.async_configure(
+        flows[0]["flow_id"],
+        {CONF_USERNAME: server.username, CONF_PASSWORD: server.password},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.data[CONF_PASSWORD] == server.password
+    assert state_of(hass, ALL_TORRENTS) == "0"
+
+    await poll(hass, freezer)
+    assert entry.runtime_data.coordinator.last_update_success
+    assert entry.runtime_data.client.is_logged_in
 
 
 async def test_ban_pauses_polling(

@@ -25,6 +25,12 @@ from custom_components.qbittorrent_plus.rss_actions import RSS_ACTIONS
 from custom_components.qbittorrent_plus.search_actions import SEARCH_ACTIONS
 from custom_components.qbittorrent_plus.torrent_actions import TORRENT_ACTIONS
 from custom_components.qbittorrent_plus.transfer_actions import TRANSFER_ACTIONS
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigEntryDisabler,
+    ConfigEntryState,
+)
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.service import async_get_all_descriptions
@@ -34,9 +40,9 @@ from homeassistant.util.yaml import load_yaml_dict
 
 from .api.helpers import unique
 from .local_server import LocalServer
-from .platforms import named_entry, set_up
+from .platforms import named_entry, poll, set_up
 from .proxy import Proxy
-from .servers import QbittorrentServer
+from .servers import QbittorrentServer, free_port
 from .torrents import MadeTorrent, bencode, make_torrent
 from .webui import WebUI, wait_for
 
@@ -449,7 +455,13 @@ async def test_reannounce_and_no_passkey_in_answers(
         await server.post(start, {"hashes": torrent.info_hash})
 
         async def started_announce() -> bool:
-            return "started" in tracker.events
+            # Until the server has read the tracker's answer (it counts its peers
+            # then), that answer's interval would put off a reannounce asked for.
+            trackers = await server.get("torrents/trackers", hash=torrent.info_hash)
+            return "started" in tracker.events and any(
+                entry["url"] == tracker.url(passkey) and entry["num_peers"] >= 0
+                for entry in trackers
+            )
 
         await wait_for(started_announce)
 
@@ -621,6 +633,35 @@ async def test_set_torrent_limits(
             await act(hass, "set_torrent_limits", all=True, **invalid)
 
 
+async def test_set_torrent_limits_read_fails(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """When the share limits cannot be read, no limit has changed yet."""
+    torrent = make_torrent(tmp_path, unique("limits"))
+    await add_stopped(server, torrent)
+    before = await server_state(server)
+    async with Proxy(qbittorrent.url) as proxy:
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+        proxy.break_off("torrents/info")
+
+        with pytest.raises(HomeAssistantError) as raised:
+            await act(
+                hass,
+                "set_torrent_limits",
+                torrents=[torrent.info_hash],
+                download_limit=100,
+                ratio_limit=2,
+            )
+
+        assert proxy.count("torrents/info") == 1
+        assert proxy.count("torrents/setDownloadLimit") == 0
+    assert raised.value.translation_key == "cannot_connect"
+    assert await server_state(server) == before
+
+
 async def test_set_queue_position(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -705,11 +746,15 @@ async def test_set_file_priority(
     )
 
     await priorities_become([0, 6])
-    # With every file skipped it was complete; wanting one again, it is not.
+    # With every file skipped it was complete; wanting one again, it is not, and is
+    # queued again behind the magnet link. The state and the queue show a moment
+    # after the priorities: a refusal below compares them before and after.
     await torrent_where(
         server,
         torrent.info_hash,
-        lambda info: info["state"] in {"stoppedDL", "pausedDL"},
+        lambda info: (
+            info["state"] in {"stoppedDL", "pausedDL"} and info["priority"] == 2
+        ),
     )
     error = await refused(
         hass,
@@ -924,6 +969,137 @@ async def test_poll_fails(
     assert "500" in str(raised.value)
 
 
+async def test_request_the_server_refuses(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """A refusal is reported with the server's answer, and no poll follows.
+
+    Here the server cannot make the new folder: its parent is a file.
+    """
+    torrent = make_torrent(tmp_path, unique("nowhere"))
+    await add_stopped(server, torrent)
+    (tmp_path / "a file").write_text("")
+    before = await server_state(server)
+    async with Proxy(qbittorrent.url) as proxy:
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+        polls = proxy.count("sync/maindata")
+
+        with pytest.raises(HomeAssistantError) as raised:
+            await act(
+                hass,
+                "set_location",
+                torrents=[torrent.info_hash],
+                location=str(tmp_path / "a file" / "folder"),
+            )
+        await hass.async_block_till_done()
+
+        assert proxy.count("sync/maindata") == polls
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "request_refused"
+    assert str(raised.value).startswith(
+        "qBittorrent refused the request: torrents/setLocation: 409 Cannot "
+    )
+    assert await server_state(server) == before
+
+
+async def test_server_failures(
+    hass: HomeAssistant,
+    qbittorrent: QbittorrentServer,
+    server: WebUI,
+    tmp_path: Path,
+) -> None:
+    """A server error is reported as its answer, without the URLs it names.
+
+    A URL given to qBittorrent may hold a passkey, and qBittorrent repeats some in
+    its errors. A refusal by the WebUI's Host-header or CSRF check is no answer to
+    the request: it is reported as a connection failure and polls, so the
+    coordinator raises its repair issue.
+    """
+    torrent = make_torrent(tmp_path, unique("failing"))
+    await add_stopped(server, torrent)
+    target = {"torrents": [torrent.info_hash]}
+    async with Proxy(qbittorrent.url) as proxy:
+        await set_up(hass, named_entry(qbittorrent, proxy.url))
+        polls = proxy.count("sync/maindata")
+        proxy.answer(
+            "torrents/reannounce",
+            status=500,
+            body=b"Unable to parse 'https://tracker.example/a?passkey=s3cret' "
+            b"or magnet:?xt=urn:btih:0123&tr=udp://tracker.example/s3cret",
+            times=1,
+        )
+
+        with pytest.raises(HomeAssistantError) as raised:
+            await act(hass, "reannounce_torrents", **target)
+        await hass.async_block_till_done()
+
+        assert raised.value.translation_key == "request_refused"
+        assert str(raised.value) == (
+            "qBittorrent refused the request: torrents/reannounce: 500 "
+            "Unable to parse '<URL>' or <URL>"
+        )
+        assert proxy.count("sync/maindata") == polls
+
+        proxy.answer("torrents/reannounce", status=401, body=b"Unauthorized")
+        with pytest.raises(HomeAssistantError) as raised:
+            await act(hass, "reannounce_torrents", **target)
+        await hass.async_block_till_done()
+
+        assert raised.value.translation_key == "cannot_connect"
+        assert "Host-header or CSRF check" in str(raised.value)
+        assert proxy.count("sync/maindata") == polls + 1
+
+
+@pytest.mark.parametrize("found_by", ["poll", "action"])
+async def test_nothing_sent_while_reauthenticating(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    private_server: QbittorrentServer,
+    private_webui: WebUI,
+    found_by: str,
+) -> None:
+    """Once qBittorrent refuses the password, actions send nothing until it is fixed.
+
+    Each request would try another login, and qBittorrent bans an address after a
+    few failed ones.
+    """
+    async with Proxy(private_server.url) as proxy:
+        entry = named_entry(private_server, proxy.url)
+        await set_up(hass, entry)
+        await private_webui.set_preferences(web_ui_password="another password")
+        # qBittorrent keeps open sessions when the password changes; a restart ends them.
+        await hass.async_add_executor_job(private_server.restart)
+        logins = proxy.count("auth/login")
+        if found_by == "poll":
+            await poll(hass, freezer)
+        else:
+            with pytest.raises(HomeAssistantError) as raised:
+                await act(hass, "start_torrents", all=True)
+            assert raised.value.translation_key == "invalid_auth"
+            await hass.async_block_till_done()
+        assert proxy.count("auth/login") == logins + 1
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+        sent = len(proxy.requests)
+
+        for action, data in (
+            ("stop_torrents", {"all": True}),
+            # It polls before it adds anything.
+            ("add_torrents", {"urls": [f"magnet:?xt=urn:btih:{'a' * 40}"]}),
+            ("set_torrent_limits", {"all": True, "ratio_limit": 2}),
+        ):
+            with pytest.raises(HomeAssistantError) as raised:
+                await act(hass, action, **data)
+            assert raised.value.translation_key == "invalid_auth", action
+        await hass.async_block_till_done()
+
+        assert len(proxy.requests) == sent
+    assert entry.state is ConfigEntryState.LOADED
+
+
 # Which entry an action is for ----------------------------------------------------
 
 
@@ -969,12 +1145,26 @@ async def test_entry_not_loaded(
     hass: HomeAssistant,
     qbittorrent: QbittorrentServer,
     server: WebUI,
+    tmp_path: Path,
 ) -> None:
-    """An entry that is not loaded is named; with none loaded, the call says so."""
+    """An entry that is not loaded is refused, also when the call names none.
+
+    With a second server offline, a call that names no server must not act on the
+    one that is loaded; disabled entries do not count.
+    """
+    torrent = make_torrent(tmp_path, unique("offline"))
+    await add_stopped(server, torrent)
     loaded = named_entry(qbittorrent)
     await set_up(hass, loaded)
-    idle = MockConfigEntry(domain=DOMAIN, title="Idle", unique_id="idle")
-    idle.add_to_hass(hass)
+    offline = MockConfigEntry(
+        domain=DOMAIN,
+        title="Offline",
+        unique_id="offline",
+        data={**loaded.data, CONF_URL: f"http://127.0.0.1:{free_port()}"},
+    )
+    offline.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(offline.entry_id)
+    assert offline.state is ConfigEntryState.SETUP_RETRY
 
     error = await refused(
         hass,
@@ -982,11 +1172,21 @@ async def test_entry_not_loaded(
         "entry_not_loaded",
         "start_torrents",
         all=True,
-        **{ATTR_CONFIG_ENTRY_ID: idle.entry_id},
+        **{ATTR_CONFIG_ENTRY_ID: offline.entry_id},
     )
-    assert error.translation_placeholders == {"title": "Idle"}
+    assert error.translation_placeholders == {"title": "Offline"}
+    error = await refused(hass, server, "entry_required", "remove_torrents", all=True)
+    assert error.translation_placeholders == {"count": "2"}
+
+    await hass.config_entries.async_set_disabled_by(
+        offline.entry_id, ConfigEntryDisabler.USER
+    )
+    assert list((await answer(hass, "get_torrents"))["torrents"]) == [torrent.info_hash]
 
     assert await hass.config_entries.async_unload(loaded.entry_id)
+    error = await refused(hass, server, "entry_not_loaded", "start_torrents", all=True)
+    assert error.translation_placeholders == {"title": "qBittorrent"}
+    assert await hass.config_entries.async_remove(loaded.entry_id)
     error = await refused(hass, server, "entry_required", "start_torrents", all=True)
     assert error.translation_placeholders == {"count": "0"}
 
@@ -1028,3 +1228,34 @@ async def test_actions_are_described(hass: HomeAssistant) -> None:
             if select is not None:
                 options = strings["selector"][select["translation_key"]]["options"]
                 assert set(options) == set(select["options"])
+
+
+def test_numbers_bounded_as_described() -> None:
+    """Each number field takes what its selector offers, and nothing beyond."""
+    services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
+    for action in (*TORRENT_ACTIONS, *TRANSFER_ACTIONS, *RSS_ACTIONS, *SEARCH_ACTIONS):
+        schema = probatio.Schema(dict(action.fields))
+        for name, field in services[action.name]["fields"].items():
+            if (number := field["selector"].get("number")) is None:
+                continue
+            low, high, step = number["min"], number["max"], number["step"]
+            for value, accepted in (
+                (low, True),
+                (high, True),
+                (low - step, False),
+                (high + step, False),
+            ):
+                assert _refuses(schema, name, value) is not accepted, (
+                    action.name,
+                    name,
+                    value,
+                )
+
+
+def _refuses(schema: probatio.Schema, field: str, value: float) -> bool:
+    """Return whether a schema refuses a field's value (whatever else it misses)."""
+    try:
+        schema({field: value})
+    except probatio.MultipleInvalid as err:
+        return any(error.path == [field] for error in err.errors)
+    return False

@@ -17,6 +17,7 @@ from .api import (
     APIKeyRefused,
     APIVersion,
     Banned,
+    Forbidden403Error,
     LoginFailed,
     Unauthorized401Error,
 )
@@ -59,22 +60,48 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) -> bool:
     """Log in, read the server's versions and its main data, then add entities."""
-    client = create_client(hass, entry.data)
+    coordinator = QbittorrentCoordinator(hass, entry, create_client(hass, entry.data))
+    try:
+        await _async_set_up(hass, entry, coordinator)
+    except Exception:
+        # Once the login worked, each retry would leave a session on the server.
+        await _async_end_session(coordinator)
+        raise
+    return True
+
+
+async def _async_set_up(
+    hass: HomeAssistant,
+    entry: QbittorrentConfigEntry,
+    coordinator: QbittorrentCoordinator,
+) -> None:
+    """Connect, poll once and add the entities; raise why setup cannot go on."""
+    client = coordinator.client
     try:
         # Logs in first when the entry has a username and password; an entry
         # without credentials relies on the WebUI's local or subnet bypass.
         if (web_api := await client.api_version()) < MIN_SUPPORTED:
             raise _unsupported_version(hass, entry, web_api)
         version = await client.app_version()
+    except Banned as err:
+        # The ban lifts by itself; a wrong password shows at the retry after it.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="banned"
+        ) from err
     except LoginFailed as err:
         # qBittorrent 5.2+ answers a login that its Host-header or CSRF check
         # refused with 401, as it answers a wrong password.
-        if not isinstance(err, Banned | APIKeyRefused) and await webui_rejects_host(
+        if not isinstance(err, APIKeyRefused) and await webui_rejects_host(
             create_client(hass, without_credentials(entry.data))
         ):
             raise _host_rejected(hass, entry) from err
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except Forbidden403Error as err:
+        # An entry without credentials that the WebUI no longer lets in.
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_required"
         ) from err
     except Unauthorized401Error as err:
         raise _host_rejected(hass, entry) from err
@@ -86,7 +113,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
         ) from err
     async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
-    coordinator = QbittorrentCoordinator(hass, entry, client)
     entry.runtime_data = QbittorrentRuntimeData(
         client=client,
         coordinator=coordinator,
@@ -97,7 +123,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QbittorrentConfigEntry) 
     entry.runtime_data.torrent_devices = TorrentDevices(hass, entry)
     entry.runtime_data.torrent_devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    return True
 
 
 async def async_unload_entry(
@@ -111,9 +136,15 @@ async def async_unload_entry(
     """
     if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         return False
-    with suppress(APIError):
-        await entry.runtime_data.client.auth_log_out()
+    await _async_end_session(entry.runtime_data.coordinator)
     return True
+
+
+async def _async_end_session(coordinator: QbittorrentCoordinator) -> None:
+    """Stop polling, then log out: a poll after the logout would log in again."""
+    await coordinator.async_shutdown()
+    with suppress(APIError):
+        await coordinator.client.auth_log_out()
 
 
 async def async_remove_entry(

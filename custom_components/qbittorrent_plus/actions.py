@@ -1,7 +1,7 @@
 """How an action is declared, finds its config entry and reaches the server.
 
 Actions are registered once, in ``async_setup``, for all entries: each call names
-its entry (``config_entry_id``), which may be left out while only one is loaded.
+its entry (``config_entry_id``), which may be left out while only one is set up.
 The modules ``*_actions.py`` declare them; ``services.py`` registers them.
 """
 
@@ -86,18 +86,24 @@ async def require_endpoints(client: Client, *paths: str) -> None:
 
 
 def loaded_entry(hass: HomeAssistant, call: ServiceCall) -> QbittorrentConfigEntry:
-    """Return the loaded entry a call names, or the only one when it names none."""
+    """Return the entry a call names, or the only one set up when it names none.
+
+    The entry must be loaded. Without a name, the only entry counts whatever its
+    state: a call meant for a server that is offline must not act on another.
+    """
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    entry: QbittorrentConfigEntry | None
     if entry_id is None:
-        loaded: list[QbittorrentConfigEntry] = hass.config_entries.async_loaded_entries(
-            DOMAIN
+        entries: list[QbittorrentConfigEntry] = hass.config_entries.async_entries(
+            DOMAIN, include_ignore=False, include_disabled=False
         )
-        if len(loaded) != 1:
-            raise refused("entry_required", count=str(len(loaded)))
-        return loaded[0]
-    entry: QbittorrentConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise refused("entry_not_found", entry_id=entry_id)
+        if len(entries) != 1:
+            raise refused("entry_required", count=str(len(entries)))
+        entry = entries[0]
+    else:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise refused("entry_not_found", entry_id=entry_id)
     if entry.state is not ConfigEntryState.LOADED:
         raise refused("entry_not_loaded", title=entry.title)
     return entry

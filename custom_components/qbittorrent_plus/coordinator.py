@@ -19,6 +19,7 @@ from .api import (
     APIError,
     Banned,
     Client,
+    Forbidden403Error,
     LoginFailed,
     MainData,
     MainDataChanges,
@@ -251,6 +252,11 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         except LoginFailed as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except Forbidden403Error as err:
+            # An entry without credentials that the WebUI no longer lets in.
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_required"
             ) from err
         except Unauthorized401Error as err:
             # The WebUI's Host-header or CSRF check: only the user can change it.

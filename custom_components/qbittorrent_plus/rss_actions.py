@@ -466,7 +466,9 @@ RSS_ACTIONS: Final = (
             probatio.Optional(ATTR_AFFECTED_FEEDS): probatio.All(
                 cv.ensure_list, [cv.string]
             ),
-            probatio.Optional("ignore_days"): cv.positive_int,
+            probatio.Optional("ignore_days"): probatio.All(
+                cv.positive_int, probatio.Range(max=3650)
+            ),
             probatio.Optional("smart_filter"): cv.boolean,
             probatio.Optional(ATTR_STOPPED): cv.boolean,
             probatio.Optional(ATTR_SAVE_PATH): cv.string,

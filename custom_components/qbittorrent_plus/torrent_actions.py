@@ -368,23 +368,24 @@ async def _set_limits(entry: QbittorrentConfigEntry, call: ServiceCall) -> None:
     targets = await resolve_targets(coordinator, data)
     if not targets:
         return
+    groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+    if share:
+        # Read before the first change, so a failed read leaves the torrents as
+        # they were; and rather than taken from the polls: qBittorrent 5 leaves
+        # changed limits of a stopped torrent out of its main data.
+        current = await client.torrents_info(
+            torrent_hashes=None if targets.everything else targets.hashes,
+            simple_responses=True,
+        )
+        groups = _share_limit_groups(current, share)
     if ATTR_DOWNLOAD_LIMIT in data:
         limit = data[ATTR_DOWNLOAD_LIMIT] * KIB
         await client.torrents_set_download_limit(limit, targets.wire)
     if ATTR_UPLOAD_LIMIT in data:
         limit = data[ATTR_UPLOAD_LIMIT] * KIB
         await client.torrents_set_upload_limit(limit, targets.wire)
-    if share:
-        # Read rather than taken from the polls: qBittorrent 5 leaves changed limits
-        # of a stopped torrent out of its main data.
-        current = await client.torrents_info(
-            torrent_hashes=None if targets.everything else targets.hashes,
-            simple_responses=True,
-        )
-        for limits, hashes in _share_limit_groups(current, share).items():
-            await client.torrents_set_share_limits(
-                **dict(limits), torrent_hashes=hashes
-            )
+    for limits, hashes in groups.items():
+        await client.torrents_set_share_limits(**dict(limits), torrent_hashes=hashes)
 
 
 def _share_limits(data: Mapping[str, Any]) -> dict[str, Any]:
