@@ -25,7 +25,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .api import ENDPOINTS, Client
-from .const import DOMAIN
+from .const import DOMAIN, MAX_SPEED_LIMIT
 from .coordinator import QbittorrentConfigEntry
 from .errors import translated_errors
 
@@ -36,11 +36,7 @@ ATTR_SAVE_PATH: Final = "save_path"
 ATTR_STOPPED: Final = "stopped"
 ATTR_TAGS: Final = "tags"
 
-KIB: Final = 1024
-# The largest speed limit qBittorrent's own dialogs accept, in KiB/s.
-MAX_SPEED_LIMIT: Final = 2_000_000
-# Speed limits are given in whole KiB/s, as qBittorrent keeps them and the limit
-# numbers show them; 0 is unlimited.
+# Speed limits are given in whole KiB/s, as the limit numbers show them.
 SPEED_LIMIT: Final = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))
 
 type ActionHandler = Callable[

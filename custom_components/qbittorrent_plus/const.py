@@ -41,3 +41,8 @@ DEFAULT_TORRENT_LIMIT: Final = 50
 # Each torrent has nine entities; a few hundred torrents keep a dashboard usable
 # and the entity registry small.
 MAX_TORRENT_LIMIT: Final = 300
+
+# qBittorrent keeps speed limits in whole KiB/s and shows them so; 0 is unlimited.
+KIB: Final = 1024
+# The largest speed limit qBittorrent's own dialogs accept, in KiB/s.
+MAX_SPEED_LIMIT: Final = 2_000_000

@@ -43,9 +43,10 @@ from homeassistant.helpers import (
 from homeassistant.setup import async_when_setup
 
 from .const import DOMAIN
-from .coordinator import TORRENT_GROUPS, QbittorrentConfigEntry
+from .coordinator import QbittorrentConfigEntry
 from .entity import server_unique_id
 from .sentence_triggers import async_register_sentences
+from .torrent_targets import STATES
 
 INTENT_STOP_ALL: Final = "QbittorrentStopAll"
 INTENT_START_ALL: Final = "QbittorrentStartAll"
@@ -55,7 +56,7 @@ INTENT_COUNT: Final = "QbittorrentCountTorrents"
 SLOT_SERVER: Final = "server"
 SLOT_STATE: Final = "state"
 # The torrent counts the sensors show (``<state>_torrents``).
-COUNTED_STATES: Final = ("all", *TORRENT_GROUPS, "active", "inactive")
+COUNTED_STATES: Final = ("all", *STATES)
 
 # Said instead of a server's name, "qBittorrent" means every server, unless one of
 # them is named so.

@@ -14,13 +14,12 @@ from homeassistant.const import EntityCategory, UnitOfDataRate
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import KIB, MAX_SPEED_LIMIT
 from .coordinator import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.
 PARALLEL_UPDATES = 1
-
-KIB = 1024
 
 
 def _limit(key: str, translation_key: str) -> NumberEntityDescription:
@@ -31,11 +30,9 @@ def _limit(key: str, translation_key: str) -> NumberEntityDescription:
         device_class=NumberDeviceClass.DATA_RATE,
         entity_category=EntityCategory.CONFIG,
         mode=NumberMode.BOX,
-        # qBittorrent keeps limits in whole KiB/s and shows them so; 0 is unlimited.
         native_unit_of_measurement=UnitOfDataRate.KIBIBYTES_PER_SECOND,
         native_min_value=0,
-        # The largest limit qBittorrent's own options dialog accepts.
-        native_max_value=2_000_000,
+        native_max_value=MAX_SPEED_LIMIT,
         native_step=1,
     )
 

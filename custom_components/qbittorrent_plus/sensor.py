@@ -27,6 +27,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .api.models import INFINITE_ETA
 from .coordinator import QbittorrentConfigEntry, QbittorrentData
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity
 
@@ -59,8 +60,6 @@ TORRENT_STATES: Mapping[str, str] = {
     "stoppedUP": "stopped_up",
     "uploading": "uploading",
 }
-# qBittorrent's ETA when it cannot tell: 100 days.
-INFINITE_ETA = 8_640_000
 
 
 @dataclass(frozen=True, kw_only=True)

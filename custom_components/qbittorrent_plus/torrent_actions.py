@@ -29,16 +29,15 @@ from .actions import (
     ATTR_SAVE_PATH,
     ATTR_STOPPED,
     ATTR_TAGS,
-    KIB,
     SPEED_LIMIT,
     QbittorrentAction,
     refused,
     require_endpoints,
 )
 from .api import Client, MainData
-from .api.models import torrent_tags
+from .api.models import INFINITE_ETA, torrent_tags
 from .api.torrents import TorrentHashes
-from .const import DOMAIN
+from .const import DOMAIN, KIB
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
 from .torrent_sources import (
     MAX_TORRENT_FILE_SIZE,
@@ -64,8 +63,6 @@ from .torrent_targets import (
 # qBittorrent's largest share ratio limit, and seeding time limit (a year) in minutes.
 MAX_RATIO: Final = 9998
 MAX_SEEDING_MINUTES: Final = 525_600
-# qBittorrent's "no such value" for a torrent's ETA.
-INFINITE_ETA: Final = 8_640_000
 
 # How often, and how long at most, add_torrents polls for what it added: torrents from
 # files and magnet links are there at once, those behind http(s) links once the

@@ -33,7 +33,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
 from .api import MainDataChanges
-from .api.models import torrent_tags
+from .api.models import ERRORED_STATES, STOPPED_STATES, torrent_tags
 from .const import DOMAIN, LOGGER
 from .helpers import server_identifier
 
@@ -74,10 +74,8 @@ DOWNLOADING: Final = frozenset(
 COMPLETE: Final = frozenset(
     {"uploading", "forcedUP", "stalledUP", "queuedUP", "stoppedUP"}
 )
-ERRORED: Final = frozenset({"error", "missingFiles"})
-STOPPED: Final = frozenset({"stoppedDL", "stoppedUP"})
 _WORKING: Final = DOWNLOADING | COMPLETE
-_SETTLED: Final = _WORKING | ERRORED
+_SETTLED: Final = _WORKING | ERRORED_STATES
 # The state before, for a torrent added while passing through: none.
 _NEW: Final = ""
 
@@ -248,7 +246,7 @@ class TorrentTransitions:
                             TorrentEventType.DOWNLOAD_COMPLETED, info_hash, torrent
                         )
                     )
-            elif state in ERRORED:
+            elif state in ERRORED_STATES:
                 events.append(
                     TorrentEvent.of(TorrentEventType.ERRORED, info_hash, torrent)
                 )
@@ -274,12 +272,12 @@ class TorrentTransitions:
             return ()
         origin = self._passing.pop(info_hash, was)
         types = []
-        if now in ERRORED:
-            if origin not in ERRORED:
+        if now in ERRORED_STATES:
+            if origin not in ERRORED_STATES:
                 types.append(TorrentEventType.ERRORED)
         else:
             working = origin in _WORKING
-            if working and origin in STOPPED and now not in STOPPED:
+            if working and origin in STOPPED_STATES and now not in STOPPED_STATES:
                 types.append(TorrentEventType.STARTED)
             if now in DOWNLOADING:
                 self._arm(info_hash)
@@ -287,7 +285,7 @@ class TorrentTransitions:
                 origin == _NEW and _has_downloaded(torrent)
             ):
                 types.append(TorrentEventType.DOWNLOAD_COMPLETED)
-            if working and origin not in STOPPED and now in STOPPED:
+            if working and origin not in STOPPED_STATES and now in STOPPED_STATES:
                 types.append(TorrentEventType.STOPPED)
         return [TorrentEvent.of(kind, info_hash, torrent) for kind in types]
 

@@ -10,7 +10,8 @@ import probatio
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 
-from .actions import KIB, SPEED_LIMIT, QbittorrentAction, refused
+from .actions import SPEED_LIMIT, QbittorrentAction, refused
+from .const import KIB
 from .coordinator import QbittorrentConfigEntry
 
 # Action field -> preference.

@@ -26,6 +26,10 @@ from typing import Any, Self
 # qBittorrent 5.0 (Web API 2.11) renamed the paused states; older servers' names are
 # mapped to the new ones so every caller sees one vocabulary.
 STATE_RENAMES = {"pausedUP": "stoppedUP", "pausedDL": "stoppedDL"}
+STOPPED_STATES = frozenset({"stoppedDL", "stoppedUP"})
+ERRORED_STATES = frozenset({"error", "missingFiles"})
+# A torrent's ETA when qBittorrent cannot tell: 100 days.
+INFINITE_ETA = 8_640_000
 
 
 def normalize_states(torrents: Iterable[MutableMapping[str, Any]]) -> None:
