@@ -179,6 +179,26 @@ async def test_second_server_is_named_after_its_address(
     assert result["title"] == f"qBittorrent {qbittorrent.host}:{qbittorrent.port}"
 
 
+async def test_second_server_behind_a_reverse_proxy_is_named_with_its_path(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer
+) -> None:
+    """Servers behind one proxy differ by their path; so do their titles."""
+    MockConfigEntry(
+        domain=DOMAIN, title="qBittorrent", unique_id="http://192.0.2.1:8080/"
+    ).add_to_hass(hass)
+    async with Proxy(qbittorrent.url, prefix="/qbt-a/") as proxy:
+        result = await _start_user_flow(hass)
+
+        result = await _submit(
+            hass, result, _form(qbittorrent, **{CONF_URL: proxy.url})
+        )
+        await hass.async_block_till_done()
+
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["title"] == f"qBittorrent 127.0.0.1:{proxy.port}/qbt-a"
+        assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
 async def test_user_step_creates_entry(
     hass: HomeAssistant, qbittorrent: QbittorrentServer
 ) -> None:
@@ -664,7 +684,8 @@ async def test_reconfigure_moves_the_entry_to_a_new_url(
         assert result["reason"] == "reconfigure_successful"
         assert entry.state is ConfigEntryState.LOADED
         assert entry.unique_id == new
-        assert entry.title == new
+        # Titled by its URL, as 0.1.0 titled entries: now by the new address.
+        assert entry.title == f"qBittorrent 127.0.0.1:{forward.port}"
         assert entry.data == _entry_data(private_server, **{CONF_URL: new})
         moved = entity_registry.async_get(speed.entity_id)
         assert moved is not None
@@ -675,6 +696,7 @@ async def test_reconfigure_moves_the_entry_to_a_new_url(
         moved_device = device_registry.async_get(device.id)
         assert moved_device is not None
         assert moved_device.identifiers == {(DOMAIN, new)}
+        assert moved_device.name == entry.title
         # The reloaded entry found its entities and device under the new id.
         assert (
             len(er.async_entries_for_config_entry(entity_registry, entry.entry_id))
@@ -702,10 +724,55 @@ async def test_reconfigure_behind_a_reverse_proxy(
 
         assert result["reason"] == "reconfigure_successful"
         assert entry.unique_id == proxy.url
+        assert entry.title == f"qBittorrent 127.0.0.1:{proxy.port}/qbt"
         assert entry.data[CONF_URL] == proxy.url
         assert entry.state is ConfigEntryState.LOADED
         assert proxy.count("sync/maindata") == 1
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _reconfigure_to(
+    hass: HomeAssistant, entry: MockConfigEntry, url: str
+) -> None:
+    result = await entry.start_reconfigure_flow(hass)
+    result = await _submit(hass, result, {CONF_URL: url, CONF_VERIFY_SSL: True})
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+
+
+async def test_reconfigure_gives_an_address_title_the_new_address(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer
+) -> None:
+    """A title made from the old address is made again from the new one."""
+    entry = entry_for(qbittorrent)
+    entry.add_to_hass(hass)
+    address = f"{qbittorrent.host}:{qbittorrent.port}"
+    hass.config_entries.async_update_entry(entry, title=f"qBittorrent {address}")
+    async with Proxy(qbittorrent.url, prefix="/qbt/") as proxy:
+        await _reconfigure_to(hass, entry, proxy.url)
+        assert entry.title == f"qBittorrent 127.0.0.1:{proxy.port}/qbt"
+
+        # As 0.2.0 titled it: the address without the proxy's path.
+        hass.config_entries.async_update_entry(
+            entry, title=f"qBittorrent 127.0.0.1:{proxy.port}"
+        )
+        await _reconfigure_to(hass, entry, qbittorrent.url)
+        assert entry.title == f"qBittorrent {address}"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize("title", ["qBittorrent", "My qBittorrent"])
+async def test_reconfigure_keeps_a_title_not_made_from_the_url(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, title: str
+) -> None:
+    """The first server's plain title, and one the user chose, stay as they are."""
+    entry = entry_for(qbittorrent)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, title=title)
+    async with Proxy(qbittorrent.url) as proxy:
+        await _reconfigure_to(hass, entry, proxy.url)
+        assert entry.title == title
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_reconfigure_tls_setting_keeps_the_unique_id(

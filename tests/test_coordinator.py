@@ -26,11 +26,12 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity import Entity
 
 from .platforms import named_entry, poll, set_up, state_of, stop_path, torrent_states
 from .proxy import Proxy
-from .servers import VERSIONS, QbittorrentServer
+from .servers import API_VERSIONS, VERSIONS, QbittorrentServer
 from .torrents import make_torrent
 from .webui import WebUI, wait_for
 
@@ -345,3 +346,79 @@ async def test_unexpected_error(
     assert len(errors) == 1
     assert "qBittorrent answered with an error" in errors[0]
     assert "Web API 2.99 is not supported" in errors[0]
+
+
+def version_reads(proxy: Proxy) -> tuple[int, int]:
+    """Return how often ``app/version`` and ``app/webapiVersion`` were asked."""
+    return proxy.count("app/version"), proxy.count("app/webapiVersion")
+
+
+async def test_device_versions_follow_an_upgrade(
+    hass: HomeAssistant,
+    server: QbittorrentServer,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """After a restart into another version, the server's device shows the new one.
+
+    The proxy answers as an upgraded server would. The versions are read again only
+    after a new login (which reads the Web API version itself): one app/version
+    request at the poll after it, none at an idle poll. A failed read fails that
+    poll, and the next poll reads again.
+    """
+    async with Proxy(server.url) as proxy:
+        entry = named_entry(server, proxy.url)
+        await set_up(hass, entry, Platform.BUTTON)
+        coordinator = entry.runtime_data.coordinator
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, "qbittorrent"), entry.entry_id
+        )
+        assert device is not None
+        assert device.sw_version == server.version
+        assert device.model == f"qBittorrent (Web API {API_VERSIONS[server.version]})"
+        # Read by setup alone, not by the first poll.
+        assert version_reads(proxy) == (1, 1)
+        await poll(hass, freezer)
+        assert version_reads(proxy) == (1, 1)
+
+        # The session ends; the same server takes the new login.
+        proxy.answer("sync/maindata", status=403, times=1)
+        await poll(hass, freezer)
+        assert version_reads(proxy) == (1, 2)
+        assert coordinator.last_update_success
+        proxy.answer("app/version", status=500, times=1)
+        await poll(hass, freezer)
+        assert not coordinator.last_update_success
+        await poll(hass, freezer)
+        assert coordinator.last_update_success
+        assert version_reads(proxy) == (3, 2)
+        assert device_registry.async_get(device.id) == device
+
+        proxy.rewrite("app/version", lambda _: b"v9.8.7")
+        proxy.answer("app/webapiVersion", body=b"2.17.0")
+        await hass.async_add_executor_job(server.restart)
+        await poll(hass, freezer)
+        assert version_reads(proxy) == (3, 3)
+        await poll(hass, freezer)
+        assert version_reads(proxy) == (4, 3)
+        upgraded = device_registry.async_get_device_by_identifier(
+            (DOMAIN, "qbittorrent"), entry.entry_id
+        )
+        assert upgraded is not None
+        assert upgraded.sw_version == "9.8.7"
+        assert upgraded.model == "qBittorrent (Web API 2.17)"
+        assert (entry.runtime_data.version, entry.runtime_data.api_version) == (
+            "v9.8.7",
+            "2.17",
+        )
+        await poll(hass, freezer)
+        assert version_reads(proxy) == (4, 3)
+
+        # Without the device (removed), the entry's versions still follow.
+        device_registry.async_remove_device(device.id)
+        proxy.rewrite("app/version", lambda _: b"v9.8.8")
+        proxy.answer("sync/maindata", status=403, times=1)
+        await poll(hass, freezer)
+        await poll(hass, freezer)
+        assert coordinator.last_update_success
+        assert entry.runtime_data.version == "v9.8.8"

@@ -202,8 +202,34 @@ def new_entry_title(url: str, *, first: bool) -> str:
     """
     if first:
         return DEFAULT_TITLE
+    return address_title(url)
+
+
+def address_title(url: str) -> str:
+    """Return "qBittorrent host:port", with the path a reverse proxy serves it under.
+
+    Two servers behind one proxy differ only by their path: "qBittorrent
+    example.org:443/qbt-a" and "qBittorrent example.org:443/qbt-b".
+    """
     address = URL(url)
-    return f"{DEFAULT_TITLE} {address.host}:{address.port}"
+    title = f"{DEFAULT_TITLE} {address.host}:{address.port}"
+    if path := address.path.strip("/"):
+        return f"{title}/{path}"
+    return title
+
+
+def reconfigured_title(entry: ConfigEntry, url: str) -> str:
+    """Return the title of an entry moved to ``url``.
+
+    A title made from the old URL (the URL itself, as 0.1.0 titled entries, or its
+    address, which 0.2.0 wrote without the path) is made again from the new one; the
+    plain "qBittorrent" and a title the user chose stay.
+    """
+    old = entry.data[CONF_URL]
+    made = (old, address_title(old), address_title(str(URL(old).with_path("/"))))
+    if entry.title in made:
+        return address_title(url)
+    return entry.title
 
 
 async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
@@ -407,7 +433,7 @@ class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry,
                     unique_id=url,
-                    title=url if entry.title == entry.unique_id else entry.title,
+                    title=reconfigured_title(entry, url),
                     data=data,
                 )
         return self.async_show_form(

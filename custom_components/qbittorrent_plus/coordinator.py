@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -25,6 +26,8 @@ from .api import (
     MainDataChanges,
     Unauthorized401Error,
 )
+from .api.models import ERRORED_STATES, STOPPED_STATES
+from .api.versions import format_version
 from .const import (
     CONF_SCAN_INTERVAL,
     DEFAULT_BAN_DURATION,
@@ -32,7 +35,14 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import ISSUE_HOST_REJECTED, async_create_issue, async_delete_issue
+from .helpers import (
+    ISSUE_HOST_REJECTED,
+    async_create_issue,
+    async_delete_issue,
+    server_identifier,
+    server_model,
+    server_sw_version,
+)
 from .torrent_events import TorrentEvents
 
 if TYPE_CHECKING:
@@ -65,12 +75,10 @@ DOWNLOADING = frozenset(
 )
 SEEDING = frozenset({"uploading", "forcedUP", "stalledUP", "checkingUP", "queuedUP"})
 COMPLETED = SEEDING | {"stoppedUP"}
-STOPPED = frozenset({"stoppedDL", "stoppedUP"})
 STALLED = frozenset({"stalledDL", "stalledUP"})
 CHECKING = frozenset({"checkingDL", "checkingUP", "checkingResumeData"})
 QUEUED = frozenset({"queuedDL", "queuedUP"})
 MOVING = frozenset({"moving"})
-ERRORED = frozenset({"error", "missingFiles"})
 _ALWAYS_ACTIVE = frozenset(
     {
         "downloading",
@@ -86,12 +94,12 @@ TORRENT_GROUPS: Mapping[str, frozenset[str]] = {
     "downloading": DOWNLOADING,
     "seeding": SEEDING,
     "completed": COMPLETED,
-    "stopped": STOPPED,
+    "stopped": STOPPED_STATES,
     "stalled": STALLED,
     "checking": CHECKING,
     "queued": QUEUED,
     "moving": MOVING,
-    "errored": ERRORED,
+    "errored": ERRORED_STATES,
 }
 
 
@@ -218,6 +226,7 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         self._speed_limits: dict[str, int] = {}
         self._preferences_session: int | None = None
         self._preferences_due = dt_util.utcnow()
+        self._versions_session: int | None = None
         self.torrent_events = TorrentEvents(hass, entry)
 
     @override
@@ -239,7 +248,8 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
     @override
     async def _async_update_data(self) -> QbittorrentData:
         try:
-            # Preferences first: a failure then loses no main-data delta.
+            # Versions and preferences first: a failure then loses no main-data delta.
+            await self._read_versions_after_login()
             limits_read = await self._read_preferences_when_due()
             changes = await self.maindata.update()
         except Banned as err:
@@ -296,6 +306,40 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         else:
             counts = self.data.torrent_counts
         return QbittorrentData(self.maindata, changes, counts, dict(self._speed_limits))
+
+    async def _read_versions_after_login(self) -> None:
+        """Read the versions again after a new login: the server may be upgraded.
+
+        An upgrade restarts qBittorrent, which ends the session, and the client logs
+        in again at the next request. The login reads the Web API version, so only
+        ``app/version`` is one more request, at the poll after the login.
+        """
+        generation = self.client.session_generation
+        if self._versions_session is None:
+            # The first poll: setup has just read both in this session.
+            self._versions_session = generation
+        if generation == self._versions_session:
+            return
+        version = await self.client.app_version()
+        api_version = format_version(await self.client.api_version())
+        self._versions_session = generation
+        runtime = self.config_entry.runtime_data
+        if (version, api_version) != (runtime.version, runtime.api_version):
+            runtime.version, runtime.api_version = version, api_version
+            self._update_server_device()
+
+    def _update_server_device(self) -> None:
+        """Show the versions read last on the server's device."""
+        entry = self.config_entry
+        devices = dr.async_get(self.hass)
+        if device := devices.async_get_device_by_identifier(
+            server_identifier(entry), entry.entry_id
+        ):
+            devices.async_update_device(
+                device.id,
+                model=server_model(entry.runtime_data.api_version),
+                sw_version=server_sw_version(entry.runtime_data.version),
+            )
 
     async def _read_preferences_when_due(self) -> bool:
         """Read the speed limits and ban duration if due; return whether read."""

@@ -11,7 +11,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
 from .errors import translated_errors
-from .helpers import server_identifier
+from .helpers import server_identifier, server_model, server_sw_version
 
 
 def server_unique_id(entry: QbittorrentConfigEntry, key: str) -> str:
@@ -27,9 +27,9 @@ def server_device_info(coordinator: QbittorrentCoordinator) -> DeviceInfo:
         identifiers={server_identifier(entry)},
         entry_type=DeviceEntryType.SERVICE,
         manufacturer="qBittorrent project",
-        model=f"qBittorrent (Web API {runtime.api_version})",
+        model=server_model(runtime.api_version),
         name=entry.title,
-        sw_version=runtime.version.removeprefix("v"),
+        sw_version=server_sw_version(runtime.version),
         configuration_url=str(coordinator.client.url),
     )
 

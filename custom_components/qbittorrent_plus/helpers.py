@@ -27,6 +27,16 @@ def server_identifier(entry: ConfigEntry) -> tuple[str, str]:
     return (DOMAIN, str(entry.unique_id))
 
 
+def server_model(api_version: str) -> str:
+    """Return the server device's model, which names the Web API version."""
+    return f"qBittorrent (Web API {api_version})"
+
+
+def server_sw_version(version: str) -> str:
+    """Return the server device's software version: "5.3.0" for "v5.3.0"."""
+    return version.removeprefix("v")
+
+
 def client_for(session: aiohttp.ClientSession, data: Mapping[str, Any]) -> Client:
     """Return a client, on ``session``, for the server ``data`` describes.
 

@@ -11,7 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import STOPPED, QbittorrentConfigEntry, QbittorrentData
+from .api.models import STOPPED_STATES
+from .coordinator import QbittorrentConfigEntry, QbittorrentData
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.
@@ -77,7 +78,7 @@ class QbittorrentTorrentSwitchEntityDescription(SwitchEntityDescription):
 
 def _torrent_running(torrent: Mapping[str, Any]) -> bool | None:
     state = torrent.get("state")
-    return None if state is None else state not in STOPPED
+    return None if state is None else state not in STOPPED_STATES
 
 
 async def _set_torrent_running(client: Client, info_hash: str, running: bool) -> None:
