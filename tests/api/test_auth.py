@@ -173,8 +173,9 @@ async def test_relogin_after_a_restart(
 async def test_banned_ip_is_never_retried(private_webui: WebUI) -> None:
     """A login answered 403 (banned) raises Banned, after exactly one attempt."""
     server = private_webui.server
+    # The ban outlasts the test however slowly it runs.
     await private_webui.set_preferences(
-        web_ui_max_auth_fail_count=2, web_ui_ban_duration=5
+        web_ui_max_auth_fail_count=2, web_ui_ban_duration=3600
     )
     async with Client(server.url, server.username, "not-the-password") as wrong:
         for _ in range(2):

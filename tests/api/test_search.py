@@ -186,9 +186,7 @@ async def test_search_job(
         await client.search_results(search_id, offset=4)
 
     await client.search_stop(search_id)
-    stopped = await wait_for(
-        lambda: _stopped(job_status(observer, search_id)), timeout=10
-    )
+    stopped = await wait_for(lambda: _stopped(job_status(observer, search_id)))
     assert stopped["total"] == 3
 
     await client.search_delete(search_id)

@@ -111,7 +111,7 @@ async def test_environment_turns_verification_off(
 async def test_plain_http_to_an_https_server(https_server: HttpsServer) -> None:
     """Plain HTTP to a WebUI that speaks HTTPS is a connection error."""
     server = https_server.server
-    async with client_for(server, request_timeout=5) as client:
+    async with client_for(server, request_timeout=30) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.app_version()
 

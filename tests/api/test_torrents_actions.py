@@ -226,7 +226,9 @@ async def test_reannounce_reaches_the_tracker(
         # info_hash is 20 raw bytes, percent-encoded: not text.
         fields = (f.partition("=") for f in request.rel_url.raw_query_string.split("&"))
         announces.append({key: unquote_to_bytes(value) for key, _, value in fields})
-        body = b"d8:intervali1800e12:min intervali0e5:peers0:e"
+        # The answer's seed count numbers the announces; the server shows it.
+        seeds = len(announces)
+        body = b"d8:completei%de8:intervali1800e12:min intervali0e5:peers0:e" % seeds
         return web.Response(body=body, content_type="text/plain")
 
     app = web.Application()
@@ -236,24 +238,35 @@ async def test_reannounce_reaches_the_tracker(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}/announce"
     try:
         torrent = await add(seed=True)
         await webui.post(
-            "torrents/addTrackers",
-            {"hash": torrent.info_hash, "urls": f"http://127.0.0.1:{port}/announce"},
+            "torrents/addTrackers", {"hash": torrent.info_hash, "urls": url}
         )
 
         def forced() -> list[dict[str, bytes]]:
             return [a for a in announces if a.get("event") != b"started"]
 
-        await wait_for(lambda: asyncio.sleep(0, bool(announces)))
+        async def answered() -> bool:
+            # A reannounce asked for while an announce awaits its answer is lost:
+            # the answer then puts the next announce 30 minutes away.
+            count = len(announces)
+            trackers = await webui.get("torrents/trackers", hash=torrent.info_hash)
+            return count > 0 and any(
+                t["url"] == url and t["num_seeds"] >= count for t in trackers
+            )
+
+        await wait_for(answered)
         # The first announce (and any repeat of it) says "started"; a forced one
         # says nothing of the kind.
         assert all(a.get("event") == b"started" for a in announces)
 
         await client.torrents_reannounce(torrent.info_hash)
 
-        later = await wait_for(lambda: asyncio.sleep(0, forced()))
+        await wait_for(lambda: asyncio.sleep(0, bool(forced())))
+        await wait_for(answered)
+        later = forced()
         (rich,) = await client.torrents_info(torrent_hashes=torrent.info_hash)
         await rich.reannounce()
 
