@@ -198,6 +198,12 @@ async def test_transfer(
 
         await wait_for(seeded)
         await leeching.add_torrent(made, seed=False)
+
+        async def ready() -> bool:
+            return (await torrent_states(leeching))["shared"] == "stalledDL"
+
+        # A peer added while the torrent still loads is forgotten.
+        await wait_for(ready)
         peer = f"127.0.0.1:{seeder.torrent_port}"
         await leeching.post(
             "torrents/addPeers", {"hashes": made.info_hash, "peers": peer}
