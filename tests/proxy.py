@@ -88,8 +88,12 @@ class Proxy(LocalServer):
         router.add_route("*", "/{tail:.*}", self._handle)
 
     async def _start(self) -> None:
-        # Cookies pass through as headers; the proxy keeps none of its own.
-        self._client = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        # Cookies pass through as headers; the proxy keeps none of its own. Idle
+        # connections go before qBittorrent closes them (after about 7.5 s).
+        self._client = aiohttp.ClientSession(
+            cookie_jar=aiohttp.DummyCookieJar(),
+            connector=aiohttp.TCPConnector(keepalive_timeout=5),
+        )
         await super()._start()
 
     async def _stop(self) -> None:
