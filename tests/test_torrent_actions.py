@@ -6,7 +6,7 @@ leaves the server as it was (``refused`` compares before and after).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 import json
 from pathlib import Path
 import secrets
@@ -38,6 +38,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
+from .actions import changes_sent
 from .api.helpers import unique
 from .local_server import LocalServer
 from .platforms import named_entry, poll, set_up
@@ -92,9 +93,11 @@ async def server(webui: WebUI) -> AsyncIterator[WebUI]:
 
 
 @pytest.fixture
-async def entry(hass: HomeAssistant, qbittorrent: QbittorrentServer) -> MockConfigEntry:
-    """Set up an entry for the module's server, without entities."""
-    entry = named_entry(qbittorrent)
+async def entry(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
+) -> MockConfigEntry:
+    """Set up an entry for the module's server, through a recording proxy."""
+    entry = named_entry(qbittorrent, proxy.url)
     await set_up(hass, entry)
     return entry
 
@@ -128,31 +131,41 @@ async def server_state(webui: WebUI) -> dict[str, Any]:
     }
 
 
-async def refused(
-    hass: HomeAssistant,
-    webui: WebUI,
-    translation_key: str,
-    action: str,
-    **data: Any,
-) -> ServiceValidationError:
-    """Call an action that must be refused, and check the server is unchanged."""
-    before = await server_state(webui)
-    with pytest.raises(ServiceValidationError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            action,
-            data,
-            blocking=True,
-            return_response=action == "get_torrents",
-        )
-    error = raised.value
-    assert error.translation_domain == DOMAIN
-    assert error.translation_key == translation_key
-    # The message is translated, with every placeholder filled in.
-    assert str(error) not in ("", translation_key)
-    assert "{" not in str(error)
-    assert await server_state(webui) == before
-    return error
+type Refuse = Callable[..., Awaitable[ServiceValidationError]]
+
+
+@pytest.fixture
+def refused(hass: HomeAssistant, server: WebUI, proxy: Proxy) -> Refuse:
+    """Return a caller of actions that must be refused, with nothing changed.
+
+    Nothing that changes the server may have been sent through the entry's proxy,
+    and the server must show what it showed before.
+    """
+
+    async def refuse(
+        translation_key: str, action: str, **data: Any
+    ) -> ServiceValidationError:
+        before = await server_state(server)
+        proxy.requests.clear()
+        with pytest.raises(ServiceValidationError) as raised:
+            await hass.services.async_call(
+                DOMAIN,
+                action,
+                data,
+                blocking=True,
+                return_response=action == "get_torrents",
+            )
+        error = raised.value
+        assert error.translation_domain == DOMAIN
+        assert error.translation_key == translation_key
+        # The message is translated, with every placeholder filled in.
+        assert str(error) not in ("", translation_key)
+        assert "{" not in str(error)
+        assert changes_sent(proxy) == []
+        assert await server_state(server) == before
+        return error
+
+    return refuse
 
 
 async def add_stopped(
@@ -315,6 +328,7 @@ async def test_target_refusals(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Unknown hashes, categories and tags, or no target at all, change nothing."""
     one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
@@ -323,23 +337,19 @@ async def test_target_refusals(
     unknown = "0" * 40
 
     error = await refused(
-        hass,
-        server,
         "torrents_not_found",
         "start_torrents",
         torrents=[one.info_hash, unknown, two.info_hash, "Some name"],
     )
     assert error.translation_placeholders == {"torrents": f"{unknown}, some name"}
-    await refused(hass, server, "torrent_target_missing", "start_torrents")
-    await refused(
-        hass, server, "torrent_target_missing", "start_torrents", all=False, torrents=[]
-    )
+    await refused("torrent_target_missing", "start_torrents")
+    await refused("torrent_target_missing", "start_torrents", all=False, torrents=[])
     error = await refused(
-        hass, server, "torrent_category_not_found", "start_torrents", category="nope"
+        "torrent_category_not_found", "start_torrents", category="nope"
     )
     assert error.translation_placeholders == {"category": "nope"}
     error = await refused(
-        hass, server, "torrent_tag_not_found", "stop_torrents", tag="nope", all=True
+        "torrent_tag_not_found", "stop_torrents", tag="nope", all=True
     )
     assert error.translation_placeholders == {"tag": "nope"}
     with pytest.raises(probatio.Invalid):
@@ -486,14 +496,13 @@ async def test_set_category(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Torrents get a category that exists, and lose it with an empty name."""
     category = unique("cat")
     torrent = make_torrent(tmp_path, unique("cat"))
     await add_stopped(server, torrent)
     error = await refused(
-        hass,
-        server,
         "torrent_category_not_found",
         "set_category",
         torrents=[torrent.info_hash],
@@ -517,6 +526,7 @@ async def test_add_and_remove_tags(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Tags are added (made when new) and removed, one by one or all at once."""
     first, second, third = (unique("tag") for _ in range(3))
@@ -537,12 +547,10 @@ async def test_add_and_remove_tags(
     await field_becomes(server, torrent.info_hash, "tags", "")
     for bad in ("a,b", " "):
         error = await refused(
-            hass, server, "torrent_tag_invalid", "add_tags", torrents=hashes, tags=[bad]
+            "torrent_tag_invalid", "add_tags", torrents=hashes, tags=[bad]
         )
         assert error.translation_placeholders == {"tag": bad}
-    await refused(
-        hass, server, "torrent_tag_invalid", "remove_tags", all=True, tags=["a,b"]
-    )
+    await refused("torrent_tag_invalid", "remove_tags", all=True, tags=["a,b"])
 
 
 async def test_set_location(
@@ -572,6 +580,7 @@ async def test_set_torrent_limits(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Speed and share limits are set; those left out stay as each torrent has them."""
     one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
@@ -616,12 +625,8 @@ async def test_set_torrent_limits(
         assert info["seeding_time_limit"] == -2
         assert info["up_limit"] in (0, -1)
 
+    await refused("torrent_limit_required", "set_torrent_limits", all=True)
     await refused(
-        hass, server, "torrent_limit_required", "set_torrent_limits", all=True
-    )
-    await refused(
-        hass,
-        server,
         "torrent_share_limits_conflict",
         "set_torrent_limits",
         all=True,
@@ -665,9 +670,11 @@ async def test_set_torrent_limits_read_fails(
 async def test_set_queue_position(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
+    *,
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Torrents move in the queue; with queueing off, the move is refused."""
     made = [make_torrent(tmp_path, unique(f"queue{n}")) for n in range(3)]
@@ -676,8 +683,6 @@ async def test_set_queue_position(
             await add_stopped(server, torrent)
         await entry.runtime_data.coordinator.async_refresh()
         await refused(
-            hass,
-            server,
             "torrent_queueing_disabled",
             "set_queue_position",
             all=True,
@@ -705,6 +710,7 @@ async def test_set_file_priority(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Files are chosen by path or index; unknown ones, or no metadata, are refused."""
     torrent = make_torrent(
@@ -757,8 +763,6 @@ async def test_set_file_priority(
         ),
     )
     error = await refused(
-        hass,
-        server,
         "torrent_files_not_found",
         "set_file_priority",
         torrent=torrent.info_hash,
@@ -770,8 +774,6 @@ async def test_set_file_priority(
         "files": "2, a.bin",
     }
     await refused(
-        hass,
-        server,
         "torrent_metadata_missing",
         "set_file_priority",
         torrent=magnet.info_hash,
@@ -779,8 +781,6 @@ async def test_set_file_priority(
         priority="normal",
     )
     await refused(
-        hass,
-        server,
         "torrents_not_found",
         "set_file_priority",
         torrent="f" * 40,
@@ -920,6 +920,7 @@ async def test_endpoint_the_server_lacks(
     qbittorrent: QbittorrentServer,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """On a server too old for an endpoint, nothing of the action is done."""
     torrent = make_torrent(tmp_path, unique("old"))
@@ -931,8 +932,6 @@ async def test_endpoint_the_server_lacks(
         hashes = [torrent.info_hash]
 
         error = await refused(
-            hass,
-            server,
             "unsupported_by_server",
             "set_torrent_limits",
             torrents=hashes,
@@ -941,8 +940,6 @@ async def test_endpoint_the_server_lacks(
         )
         assert "torrents/setShareLimits needs Web API 2.0.1" in str(error)
         error = await refused(
-            hass,
-            server,
             "unsupported_by_server",
             "add_tags",
             torrents=hashes,
@@ -1108,6 +1105,7 @@ async def test_entry_chosen_by_id(
     qbittorrent: QbittorrentServer,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """With two entries loaded, a call names one; unknown or foreign ids are refused."""
     torrent = make_torrent(tmp_path, unique("entry"))
@@ -1119,7 +1117,7 @@ async def test_entry_chosen_by_id(
     )
     await set_up(hass, second)
 
-    error = await refused(hass, server, "entry_required", "get_torrents")
+    error = await refused("entry_required", "get_torrents")
     assert error.translation_placeholders == {"count": "2"}
 
     response = await answer(
@@ -1131,8 +1129,6 @@ async def test_entry_chosen_by_id(
     other.add_to_hass(hass)
     for entry_id in ("no such entry", other.entry_id):
         error = await refused(
-            hass,
-            server,
             "entry_not_found",
             "stop_torrents",
             all=True,
@@ -1146,6 +1142,7 @@ async def test_entry_not_loaded(
     qbittorrent: QbittorrentServer,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """An entry that is not loaded is refused, also when the call names none.
 
@@ -1167,15 +1164,13 @@ async def test_entry_not_loaded(
     assert offline.state is ConfigEntryState.SETUP_RETRY
 
     error = await refused(
-        hass,
-        server,
         "entry_not_loaded",
         "start_torrents",
         all=True,
         **{ATTR_CONFIG_ENTRY_ID: offline.entry_id},
     )
     assert error.translation_placeholders == {"title": "Offline"}
-    error = await refused(hass, server, "entry_required", "remove_torrents", all=True)
+    error = await refused("entry_required", "remove_torrents", all=True)
     assert error.translation_placeholders == {"count": "2"}
 
     await hass.config_entries.async_set_disabled_by(
@@ -1184,10 +1179,10 @@ async def test_entry_not_loaded(
     assert list((await answer(hass, "get_torrents"))["torrents"]) == [torrent.info_hash]
 
     assert await hass.config_entries.async_unload(loaded.entry_id)
-    error = await refused(hass, server, "entry_not_loaded", "start_torrents", all=True)
+    error = await refused("entry_not_loaded", "start_torrents", all=True)
     assert error.translation_placeholders == {"title": "qBittorrent"}
     assert await hass.config_entries.async_remove(loaded.entry_id)
-    error = await refused(hass, server, "entry_required", "start_torrents", all=True)
+    error = await refused("entry_required", "start_torrents", all=True)
     assert error.translation_placeholders == {"count": "0"}
 
 
