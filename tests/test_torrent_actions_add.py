@@ -23,11 +23,11 @@ from . import test_torrent_actions as shared
 from .api.helpers import unique
 from .feeds_server import FeedsServer
 from .test_torrent_actions import (
+    Refuse,
     add_stopped,
     answer,
     field_becomes,
     is_stopped,
-    refused,
     torrent_where,
 )
 from .torrents import Bencodable, MadeTorrent, bencode, make_torrent
@@ -37,9 +37,11 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 ACTIONS = "custom_components.qbittorrent_plus.torrent_actions"
 
-# The fixtures of the other torrent action tests: the entry, and a server left clean.
+# The fixtures of the other torrent action tests: the entry, a server left clean, and
+# the caller of actions that must be refused.
 server = shared.server
 entry = shared.entry
+refused = shared.refused
 
 
 @pytest.fixture
@@ -225,14 +227,13 @@ async def test_add_what_is_already_there(
     entry: MockConfigEntry,
     server: WebUI,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Torrents the server has are named apart; with nothing new, the add is refused."""
     present, new = (make_torrent(tmp_path, unique(name)) for name in ("old", "new"))
     await add_stopped(server, present)
 
     error = await refused(
-        hass,
-        server,
         "torrents_already_present",
         "add_torrents",
         urls=[present.magnet, f"magnet:?xt=urn:btih:{present.info_hash.upper()}"],
@@ -252,10 +253,12 @@ async def test_add_what_is_already_there(
 
 async def test_add_refusals(
     hass: HomeAssistant,
+    *,
     entry: MockConfigEntry,
     server: WebUI,
     allowed: Path,
     tmp_path: Path,
+    refused: Refuse,
 ) -> None:
     """Links, files, the category and the tags are checked before anything is sent."""
     good = make_torrent(allowed, unique("good"))
@@ -264,19 +267,15 @@ async def test_add_refusals(
     outside = make_torrent(tmp_path, unique("outside"))
     missing = allowed / "missing.torrent"
 
-    await refused(hass, server, "torrent_source_missing", "add_torrents", urls=[])
+    await refused("torrent_source_missing", "add_torrents", urls=[])
     for links, position in (
         (["ftp://example.org/a.torrent"], "1"),
         ([good.magnet, "C:\\a.torrent"], "2"),
         (["https:///no-host"], "1"),
     ):
-        error = await refused(
-            hass, server, "torrent_link_invalid", "add_torrents", urls=links
-        )
+        error = await refused("torrent_link_invalid", "add_torrents", urls=links)
         assert error.translation_placeholders == {"position": position}
     error = await refused(
-        hass,
-        server,
         "torrent_magnet_invalid",
         "add_torrents",
         urls=["magnet:?dn=nothing&xt=urn:btih:123"],
@@ -289,21 +288,17 @@ async def test_add_refusals(
         (allowed, "torrent_file_unreadable"),
     ):
         error = await refused(
-            hass, server, key, "add_torrents", torrent_files=[str(good.path), str(path)]
+            key, "add_torrents", torrent_files=[str(good.path), str(path)]
         )
         assert error.translation_placeholders is not None
         assert error.translation_placeholders["path"] == str(path)
     with patch(f"{ACTIONS}.MAX_TORRENT_FILE_SIZE", len(good.data) - 1):
         await refused(
-            hass,
-            server,
             "torrent_file_invalid",
             "add_torrents",
             torrent_files=[str(good.path)],
         )
     error = await refused(
-        hass,
-        server,
         "torrent_category_not_found",
         "add_torrents",
         urls=[good.magnet],
@@ -311,8 +306,6 @@ async def test_add_refusals(
     )
     assert error.translation_placeholders == {"category": "nope"}
     await refused(
-        hass,
-        server,
         "torrent_tag_invalid",
         "add_torrents",
         urls=[good.magnet],
