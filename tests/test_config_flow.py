@@ -752,10 +752,6 @@ async def test_reconfigure_gives_an_address_title_the_new_address(
         await _reconfigure_to(hass, entry, proxy.url)
         assert entry.title == f"qBittorrent 127.0.0.1:{proxy.port}/qbt"
 
-        # As 0.2.0 titled it: the address without the proxy's path.
-        hass.config_entries.async_update_entry(
-            entry, title=f"qBittorrent 127.0.0.1:{proxy.port}"
-        )
         await _reconfigure_to(hass, entry, qbittorrent.url)
         assert entry.title == f"qBittorrent {address}"
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -221,13 +221,12 @@ def address_title(url: str) -> str:
 def reconfigured_title(entry: ConfigEntry, url: str) -> str:
     """Return the title of an entry moved to ``url``.
 
-    A title made from the old URL (the URL itself, as 0.1.0 titled entries, or its
-    address, which 0.2.0 wrote without the path) is made again from the new one; the
-    plain "qBittorrent" and a title the user chose stay.
+    A title made from the old URL (its address, or the URL itself, as 0.1.0 titled
+    entries) is made again from the new one; the plain "qBittorrent" and a title the
+    user chose stay.
     """
     old = entry.data[CONF_URL]
-    made = (old, address_title(old), address_title(str(URL(old).with_path("/"))))
-    if entry.title in made:
+    if entry.title in (old, address_title(old)):
         return address_title(url)
     return entry.title
 
