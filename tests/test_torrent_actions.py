@@ -185,6 +185,14 @@ async def add_stopped(
     return await wait_for(settled)
 
 
+async def two_stopped(webui: WebUI, folder: Path) -> tuple[MadeTorrent, MadeTorrent]:
+    """Make two torrents in ``folder`` and add them stopped, as ``add_stopped`` does."""
+    one, two = (make_torrent(folder, unique(name)) for name in ("one", "two"))
+    for torrent in (one, two):
+        await add_stopped(webui, torrent)
+    return one, two
+
+
 def _upload(torrent: MadeTorrent, fields: dict[str, str]) -> aiohttp.FormData:
     form = aiohttp.FormData()
     form.add_field(
@@ -241,9 +249,7 @@ async def test_stop_start_and_force_start_by_hash(
     tmp_path: Path,
 ) -> None:
     """Actions on named torrents change those and no other."""
-    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
-    for torrent in (one, two):
-        await add_stopped(server, torrent)
+    one, two = await two_stopped(server, tmp_path)
 
     await act(hass, "start_torrents", torrents=[one.info_hash.upper()])
 
@@ -331,9 +337,7 @@ async def test_target_refusals(
     refused: Refuse,
 ) -> None:
     """Unknown hashes, categories and tags, or no target at all, change nothing."""
-    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
-    for torrent in (one, two):
-        await add_stopped(server, torrent)
+    one, two = await two_stopped(server, tmp_path)
     unknown = "0" * 40
 
     error = await refused(
@@ -583,9 +587,7 @@ async def test_set_torrent_limits(
     refused: Refuse,
 ) -> None:
     """Speed and share limits are set; those left out stay as each torrent has them."""
-    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
-    for torrent in (one, two):
-        await add_stopped(server, torrent)
+    one, two = await two_stopped(server, tmp_path)
     both = [one.info_hash, two.info_hash]
 
     await act(
@@ -883,9 +885,7 @@ async def test_hashes_sent_and_all_only_when_asked(
 
     ``all`` goes out only for ``all: true``.
     """
-    one, two = (make_torrent(tmp_path, unique(name)) for name in ("one", "two"))
-    for torrent in (one, two):
-        await add_stopped(server, torrent)
+    one, two = await two_stopped(server, tmp_path)
     async with Proxy(qbittorrent.url) as proxy:
         await set_up(hass, named_entry(qbittorrent, proxy.url))
 
