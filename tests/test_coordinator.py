@@ -16,19 +16,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN, LOGGER
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import (
-    CONF_PASSWORD,
-    CONF_URL,
-    CONF_USERNAME,
-    CONF_VERIFY_SSL,
-    STATE_UNAVAILABLE,
-    Platform,
-)
+from homeassistant.const import CONF_URL, CONF_VERIFY_SSL, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity import Entity
 
+from .common import reauthenticate
 from .platforms import named_entry, poll, set_up, state_of, stop_path, torrent_states
 from .proxy import Proxy
 from .servers import API_VERSIONS, VERSIONS, QbittorrentServer
@@ -185,18 +178,7 @@ async def test_login_required_starts_reauth(
     errors = lines(logged, logging.ERROR)
     assert len(errors) == 1
     assert "no longer lets Home Assistant in without a login" in errors[0]
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-
-    result = await hass.config_entries.flow.async_configure(
-        flows[0]["flow_id"],
-        {CONF_USERNAME: server.username, CONF_PASSWORD: server.password},
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.data[CONF_PASSWORD] == server.password
+    await reauthenticate(hass, entry, server)
     assert state_of(hass, ALL_TORRENTS) == "0"
 
     await poll(hass, freezer)

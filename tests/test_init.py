@@ -16,12 +16,11 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.qbittorrent_plus.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.const import CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 
-from .common import entry_for
+from .common import entry_for, reauthenticate
 from .proxy import Proxy, Recorded
 from .servers import QbittorrentServer
 
@@ -233,19 +232,7 @@ async def test_login_required_at_setup_starts_reauth(
 
     assert entry.state is ConfigEntryState.SETUP_ERROR
     assert entry.error_reason_translation_key == "auth_required"
-    flows = hass.config_entries.flow.async_progress_by_handler(entry.domain)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-
-    result = await hass.config_entries.flow.async_configure(
-        flows[0]["flow_id"],
-        {CONF_USERNAME: qbittorrent.username, CONF_PASSWORD: qbittorrent.password},
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.data[CONF_PASSWORD] == qbittorrent.password
+    await reauthenticate(hass, entry, qbittorrent)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
