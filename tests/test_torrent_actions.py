@@ -19,12 +19,12 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qbittorrent_plus.actions import ATTR_CONFIG_ENTRY_ID
 from custom_components.qbittorrent_plus.const import DOMAIN
-from custom_components.qbittorrent_plus.rss_actions import RSS_ACTIONS
-from custom_components.qbittorrent_plus.search_actions import SEARCH_ACTIONS
-from custom_components.qbittorrent_plus.torrent_actions import TORRENT_ACTIONS
-from custom_components.qbittorrent_plus.transfer_actions import TRANSFER_ACTIONS
+from custom_components.qbittorrent_plus.services.action import ATTR_CONFIG_ENTRY_ID
+from custom_components.qbittorrent_plus.services.rss import RSS_ACTIONS
+from custom_components.qbittorrent_plus.services.search import SEARCH_ACTIONS
+from custom_components.qbittorrent_plus.services.torrents import TORRENT_ACTIONS
+from custom_components.qbittorrent_plus.services.transfer import TRANSFER_ACTIONS
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntryDisabler,

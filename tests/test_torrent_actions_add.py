@@ -11,7 +11,7 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qbittorrent_plus.torrent_sources import (
+from custom_components.qbittorrent_plus.services.sources import (
     TorrentSource,
     is_web_link,
     magnet_source,
@@ -35,7 +35,7 @@ from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
-ACTIONS = "custom_components.qbittorrent_plus.torrent_actions"
+ACTIONS = "custom_components.qbittorrent_plus.services.torrents"
 
 # The fixtures of the other torrent action tests: the entry, a server left clean, and
 # the caller of actions that must be refused.

@@ -46,7 +46,7 @@ from .const import DOMAIN
 from .coordinator import QbittorrentConfigEntry
 from .entity import server_unique_id
 from .sentence_triggers import async_register_sentences
-from .torrent_targets import STATES
+from .services.targets import STATES
 
 INTENT_STOP_ALL: Final = "QbittorrentStopAll"
 INTENT_START_ALL: Final = "QbittorrentStartAll"

@@ -19,12 +19,12 @@ import probatio
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .actions import ATTR_CATEGORY, refused
-from .api import MainData
-from .api.models import torrent_tags
-from .api.torrents import TorrentHashes
-from .const import DOMAIN
-from .coordinator import TORRENT_GROUPS, QbittorrentCoordinator, is_active
+from ..api import MainData
+from ..api.models import torrent_tags
+from ..api.torrents import TorrentHashes
+from ..const import DOMAIN
+from ..coordinator import TORRENT_GROUPS, QbittorrentCoordinator, is_active
+from .action import ATTR_CATEGORY, refused
 
 ATTR_TORRENTS: Final = "torrents"
 ATTR_ALL: Final = "all"

@@ -24,7 +24,12 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import (
+from ..api import Client, MainData
+from ..api.models import INFINITE_ETA, torrent_tags
+from ..api.torrents import TorrentHashes
+from ..const import DOMAIN, KIB
+from ..coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from .action import (
     ATTR_CATEGORY,
     ATTR_SAVE_PATH,
     ATTR_STOPPED,
@@ -34,12 +39,7 @@ from .actions import (
     refused,
     require_endpoints,
 )
-from .api import Client, MainData
-from .api.models import INFINITE_ETA, torrent_tags
-from .api.torrents import TorrentHashes
-from .const import DOMAIN, KIB
-from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
-from .torrent_sources import (
+from .sources import (
     MAX_TORRENT_FILE_SIZE,
     TorrentSource,
     is_magnet,
@@ -47,7 +47,7 @@ from .torrent_sources import (
     magnet_source,
     torrent_file_source,
 )
-from .torrent_targets import (
+from .targets import (
     TAGS,
     TARGET_FIELDS,
     RefusedByLastPollError,

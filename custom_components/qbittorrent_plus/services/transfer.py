@@ -10,9 +10,9 @@ import probatio
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 
-from .actions import SPEED_LIMIT, QbittorrentAction, refused
-from .const import KIB
-from .coordinator import QbittorrentConfigEntry
+from ..const import KIB
+from ..coordinator import QbittorrentConfigEntry
+from .action import SPEED_LIMIT, QbittorrentAction, refused
 
 # Action field -> preference.
 LIMIT_FIELDS: Final = {

@@ -2,7 +2,7 @@
 
 Actions are registered once, in ``async_setup``, for all entries: each call names
 its entry (``config_entry_id``), which may be left out while only one is set up.
-The modules ``*_actions.py`` declare them; ``services.py`` registers them.
+The namespace modules of this package declare them; its ``__init__`` registers them.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .api import ENDPOINTS, Client
-from .const import DOMAIN, MAX_SPEED_LIMIT
-from .coordinator import QbittorrentConfigEntry
-from .errors import translated_errors
+from ..api import ENDPOINTS, Client
+from ..const import DOMAIN, MAX_SPEED_LIMIT
+from ..coordinator import QbittorrentConfigEntry
+from ..errors import translated_errors
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 # Fields that mean the same in the actions of several namespaces, so named alike.

@@ -18,9 +18,9 @@ from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .actions import ATTR_CATEGORY, QbittorrentAction, refused
-from .api import Client
-from .coordinator import QbittorrentConfigEntry
+from ..api import Client
+from ..coordinator import QbittorrentConfigEntry
+from .action import ATTR_CATEGORY, QbittorrentAction, refused
 
 ATTR_PATTERN: Final = "pattern"
 ATTR_PLUGINS: Final = "plugins"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 
-from .actions import async_register_actions
-from .rss_actions import RSS_ACTIONS
-from .search_actions import SEARCH_ACTIONS
-from .torrent_actions import TORRENT_ACTIONS
-from .transfer_actions import TRANSFER_ACTIONS
+from .action import async_register_actions
+from .rss import RSS_ACTIONS
+from .search import SEARCH_ACTIONS
+from .torrents import TORRENT_ACTIONS
+from .transfer import TRANSFER_ACTIONS
 
 
 @callback

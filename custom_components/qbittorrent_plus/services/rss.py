@@ -18,7 +18,10 @@ from yarl import URL
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
-from .actions import (
+from ..api import APIVersion, Client
+from ..api.versions import first_release
+from ..coordinator import QbittorrentConfigEntry
+from .action import (
     ATTR_CATEGORY,
     ATTR_SAVE_PATH,
     ATTR_STOPPED,
@@ -26,10 +29,7 @@ from .actions import (
     QbittorrentAction,
     refused,
 )
-from .api import APIVersion, Client
-from .api.versions import first_release
-from .coordinator import QbittorrentConfigEntry
-from .torrent_targets import TAGS, check_tags, require_known_category
+from .targets import TAGS, check_tags, require_known_category
 
 SEPARATOR: Final = "\\"
 
