@@ -10,7 +10,7 @@ from pytest_homeassistant_custom_component.common import async_get_device_automa
 
 from custom_components.qbittorrent_plus import device_trigger
 from custom_components.qbittorrent_plus.const import DOMAIN
-from custom_components.qbittorrent_plus.torrent_events import EVENT_TYPES
+from custom_components.qbittorrent_plus.torrents.events import EVENT_TYPES
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.qbittorrent_plus.const import DOMAIN
-from custom_components.qbittorrent_plus.torrent_events import EVENT_TYPES, storage_key
+from custom_components.qbittorrent_plus.torrents.events import EVENT_TYPES, storage_key
 from homeassistant.const import EVENT_STATE_CHANGED, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er

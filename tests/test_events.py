@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.qbittorrent_plus.api import MainData
 from custom_components.qbittorrent_plus.const import DOMAIN
-from custom_components.qbittorrent_plus.torrent_events import (
+from custom_components.qbittorrent_plus.torrents.events import (
     EVENT_TYPES,
     SAVE_DELAY,
     StoredTorrents,

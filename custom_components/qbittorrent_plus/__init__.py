@@ -38,8 +38,8 @@ from .helpers import (
     without_credentials,
 )
 from .services import async_setup_services
-from .torrent_devices import TorrentDevices, torrent_hash_of
-from .torrent_events import async_remove_stored_events
+from .torrents.devices import TorrentDevices, torrent_hash_of
+from .torrents.events import async_remove_stored_events
 
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,

@@ -43,10 +43,10 @@ from .helpers import (
     server_model,
     server_sw_version,
 )
-from .torrent_events import TorrentEvents
+from .torrents.events import TorrentEvents
 
 if TYPE_CHECKING:
-    from .torrent_devices import TorrentDevices
+    from .torrents.devices import TorrentDevices
 
 type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
 

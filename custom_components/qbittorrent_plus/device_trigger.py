@@ -26,7 +26,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .helpers import server_identifier
-from .torrent_events import EVENT_TYPES, bus_event_type
+from .torrents.events import EVENT_TYPES, bus_event_type
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
     {probatio.Required(CONF_TYPE): probatio.In(EVENT_TYPES)}

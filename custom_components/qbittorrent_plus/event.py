@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import QbittorrentConfigEntry
 from .entity import QbittorrentEntity
-from .torrent_events import EVENT_TYPES, TorrentEvent
+from .torrents.events import EVENT_TYPES, TorrentEvent
 
 # Entities only read the coordinator's data; the coordinator does all the polling.
 PARALLEL_UPDATES = 0

@@ -32,10 +32,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
-from .api import MainDataChanges
-from .api.models import ERRORED_STATES, STOPPED_STATES, torrent_tags
-from .const import DOMAIN, LOGGER
-from .helpers import server_identifier
+from ..api import MainDataChanges
+from ..api.models import ERRORED_STATES, STOPPED_STATES, torrent_tags
+from ..const import DOMAIN, LOGGER
+from ..helpers import server_identifier
 
 ATTR_ENTRY_ID: Final = "entry_id"
 

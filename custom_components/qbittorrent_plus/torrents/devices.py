@@ -24,8 +24,8 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.models import torrent_tags
-from .const import (
+from ..api.models import torrent_tags
+from ..const import (
     CONF_TORRENT_CATEGORY,
     CONF_TORRENT_ENTITIES,
     CONF_TORRENT_LIMIT,
@@ -37,8 +37,8 @@ from .const import (
     TORRENTS_NONE,
     TORRENTS_TAG,
 )
-from .coordinator import QbittorrentConfigEntry, QbittorrentData
-from .entity import QbittorrentTorrentEntity, server_device_info
+from ..coordinator import QbittorrentConfigEntry, QbittorrentData
+from ..entity import QbittorrentTorrentEntity, server_device_info
 
 type TorrentPlatform = tuple[
     type[QbittorrentTorrentEntity],

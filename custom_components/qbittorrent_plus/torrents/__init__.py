@@ -1,0 +1,1 @@
+"""The torrent features: their counts, their devices and their events."""
