@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings, strategies as st
 
 from custom_components.qbittorrent_plus.api import MainData
-from custom_components.qbittorrent_plus.coordinator import (
+from custom_components.qbittorrent_plus.torrents.counts import (
     count_torrents,
     recount_torrents,
 )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, override
@@ -26,7 +25,6 @@ from .api import (
     MainDataChanges,
     Unauthorized401Error,
 )
-from .api.models import ERRORED_STATES, STOPPED_STATES
 from .api.versions import format_version
 from .const import (
     CONF_SCAN_INTERVAL,
@@ -43,6 +41,7 @@ from .helpers import (
     server_model,
     server_sw_version,
 )
+from .torrents.counts import count_torrents, recount_torrents
 from .torrents.events import TorrentEvents
 
 if TYPE_CHECKING:
@@ -58,112 +57,6 @@ type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
 # request. A timer of their own would poll no less and log a second failure line.
 SPEED_LIMITS = ("dl_limit", "up_limit", "alt_dl_limit", "alt_up_limit")
 PREFERENCES_INTERVAL = timedelta(minutes=10)
-
-# The groups qBittorrent's own WebUI filters by, from the torrent states (the client
-# reports the newest names on every server version, so 4.x and 5.x count alike).
-DOWNLOADING = frozenset(
-    {
-        "downloading",
-        "forcedDL",
-        "metaDL",
-        "forcedMetaDL",
-        "stalledDL",
-        "checkingDL",
-        "queuedDL",
-        "stoppedDL",
-    }
-)
-SEEDING = frozenset({"uploading", "forcedUP", "stalledUP", "checkingUP", "queuedUP"})
-COMPLETED = SEEDING | {"stoppedUP"}
-STALLED = frozenset({"stalledDL", "stalledUP"})
-CHECKING = frozenset({"checkingDL", "checkingUP", "checkingResumeData"})
-QUEUED = frozenset({"queuedDL", "queuedUP"})
-MOVING = frozenset({"moving"})
-_ALWAYS_ACTIVE = frozenset(
-    {
-        "downloading",
-        "forcedDL",
-        "metaDL",
-        "forcedMetaDL",
-        "uploading",
-        "forcedUP",
-        "moving",
-    }
-)
-TORRENT_GROUPS: Mapping[str, frozenset[str]] = {
-    "downloading": DOWNLOADING,
-    "seeding": SEEDING,
-    "completed": COMPLETED,
-    "stopped": STOPPED_STATES,
-    "stalled": STALLED,
-    "checking": CHECKING,
-    "queued": QUEUED,
-    "moving": MOVING,
-    "errored": ERRORED_STATES,
-}
-
-
-def is_active(torrent: Mapping[str, Any]) -> bool:
-    """Return whether qBittorrent counts a torrent as active (moving data)."""
-    state = torrent.get("state")
-    if state in _ALWAYS_ACTIVE:
-        return True
-    return state == "stalledDL" and bool(torrent.get("upspeed"))
-
-
-def count_torrents(torrents: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Count torrents per group, as the WebUI's status filters do."""
-    states: Counter[str] = Counter()
-    total = active = 0
-    for torrent in torrents:
-        total += 1
-        states[torrent.get("state", "unknown")] += 1
-        active += is_active(torrent)
-    counts = {
-        group: sum(states[state] for state in members)
-        for group, members in TORRENT_GROUPS.items()
-    }
-    counts.update(all=total, active=active, inactive=total - active)
-    return counts
-
-
-def _groups(torrent: Mapping[str, Any]) -> Iterator[str]:
-    """Yield the groups ``count_torrents`` counts a torrent in."""
-    state = torrent.get("state", "unknown")
-    yield from (group for group, members in TORRENT_GROUPS.items() if state in members)
-    yield "active" if is_active(torrent) else "inactive"
-    yield "all"
-
-
-def recount_torrents(
-    counts: Mapping[str, int],
-    torrents: Mapping[str, Mapping[str, Any]],
-    changes: MainDataChanges,
-) -> dict[str, int]:
-    """Update the counts of the state before ``changes`` to the state after them.
-
-    The work grows with the number of torrents that changed, not with the library:
-    a poll on 10,000 torrents of which a hundred changed costs a hundred lookups.
-    Only ``state`` and ``upspeed`` decide a torrent's groups.
-    """
-    updated = dict(counts)
-    for info_hash in changes.torrents_removed:
-        for group in _groups(changes.previous[info_hash]):
-            updated[group] -= 1
-    for info_hash in changes.torrents_added:
-        for group in _groups(torrents[info_hash]):
-            updated[group] += 1
-    for info_hash in changes.torrents_changed:
-        before = changes.previous[info_hash]
-        if "state" not in before and "upspeed" not in before:
-            continue
-        now = torrents[info_hash]
-        old = {key: before.get(key, now.get(key)) for key in ("state", "upspeed")}
-        for group in _groups(old):
-            updated[group] -= 1
-        for group in _groups(now):
-            updated[group] += 1
-    return updated
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,7 +23,8 @@ from ..api import MainData
 from ..api.models import torrent_tags
 from ..api.torrents import TorrentHashes
 from ..const import DOMAIN
-from ..coordinator import TORRENT_GROUPS, QbittorrentCoordinator, is_active
+from ..coordinator import QbittorrentCoordinator
+from ..torrents.counts import TORRENT_GROUPS, is_active
 from .action import ATTR_CATEGORY, refused
 
 ATTR_TORRENTS: Final = "torrents"
