@@ -57,6 +57,7 @@ SENTENCES = (
     Path(__file__).parent.parent
     / "custom_components"
     / DOMAIN
+    / "voice"
     / "sentences"
     / "en.yaml"
 )

@@ -26,7 +26,7 @@ from homeassistant.helpers.trigger import (
 )
 from homeassistant.util.yaml import load_yaml_dict
 
-from .const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 
 SENTENCES: Final = Path(__file__).parent / "sentences" / "en.yaml"
 CONVERSATION: Final = "conversation"

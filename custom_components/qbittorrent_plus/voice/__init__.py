@@ -1,0 +1,1 @@
+"""Voice: intents, and the sentences that Assist turns into them."""
