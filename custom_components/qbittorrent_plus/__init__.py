@@ -23,11 +23,8 @@ from .api import (
 )
 from .api.versions import MIN_SUPPORTED, first_release, format_version
 from .const import DOMAIN
-from .coordinator import (
-    QbittorrentConfigEntry,
-    QbittorrentCoordinator,
-    QbittorrentRuntimeData,
-)
+from .coordinator import QbittorrentCoordinator
+from .data import QbittorrentConfigEntry, QbittorrentRuntimeData
 from .helpers import (
     ISSUE_HOST_REJECTED,
     ISSUE_UNSUPPORTED_VERSION,
@@ -113,15 +110,13 @@ async def _async_set_up(
         ) from err
     async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
-    entry.runtime_data = QbittorrentRuntimeData(
-        client=client,
-        coordinator=coordinator,
-        version=version,
-        api_version=format_version(web_api),
-    )
+    coordinator.version, coordinator.api_version = version, format_version(web_api)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data.torrent_devices = TorrentDevices(hass, entry)
-    entry.runtime_data.torrent_devices.async_start()
+    torrent_devices = TorrentDevices(hass, coordinator)
+    entry.runtime_data = QbittorrentRuntimeData(
+        client=client, coordinator=coordinator, torrent_devices=torrent_devices
+    )
+    torrent_devices.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
 

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
-from .coordinator import QbittorrentConfigEntry
+from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, override
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -44,11 +44,6 @@ from .helpers import (
 from .torrents.counts import count_torrents, recount_torrents
 from .torrents.events import TorrentEvents
 
-if TYPE_CHECKING:
-    from .torrents.devices import TorrentDevices
-
-type QbittorrentConfigEntry = ConfigEntry[QbittorrentRuntimeData]
-
 # The four speed limits in preferences (bytes per second, 0 = unlimited). The main
 # data carries only the two in force (``dl_rate_limit``, ``up_rate_limit``), so the
 # others are read from the preferences: at the first poll, after a new session (the
@@ -79,26 +74,12 @@ class QbittorrentData:
         return self.maindata.server_state
 
 
-@dataclass(kw_only=True)
-class QbittorrentRuntimeData:
-    """What a loaded config entry holds."""
-
-    client: Client
-    coordinator: QbittorrentCoordinator
-    version: str
-    api_version: str
-    torrent_devices: TorrentDevices = field(init=False)
-    """Set once the first poll has the torrents to choose from."""
-
-
 class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
     """Polls one server's main data."""
 
-    config_entry: QbittorrentConfigEntry
+    config_entry: ConfigEntry
 
-    def __init__(
-        self, hass: HomeAssistant, entry: QbittorrentConfigEntry, client: Client
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: Client) -> None:
         """Prepare the poll; nothing is fetched until the first refresh."""
         interval = entry.options.get(CONF_SCAN_INTERVAL)
         super().__init__(
@@ -114,6 +95,10 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
             always_update=False,
         )
         self.client = client
+        self.version = ""
+        """qBittorrent's version ("v5.3.0"), read at setup and after each new login."""
+        self.api_version = ""
+        """The Web API's version ("2.16.2"), read with it."""
         self.maindata = MainData(client)
         self.ban_duration = DEFAULT_BAN_DURATION
         self._speed_limits: dict[str, int] = {}
@@ -216,9 +201,8 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         version = await self.client.app_version()
         api_version = format_version(await self.client.api_version())
         self._versions_session = generation
-        runtime = self.config_entry.runtime_data
-        if (version, api_version) != (runtime.version, runtime.api_version):
-            runtime.version, runtime.api_version = version, api_version
+        if (version, api_version) != (self.version, self.api_version):
+            self.version, self.api_version = version, api_version
             self._update_server_device()
 
     def _update_server_device(self) -> None:
@@ -230,8 +214,8 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         ):
             devices.async_update_device(
                 device.id,
-                model=server_model(entry.runtime_data.api_version),
-                sw_version=server_sw_version(entry.runtime_data.version),
+                model=server_model(self.api_version),
+                sw_version=server_sw_version(self.version),
             )
 
     async def _read_preferences_when_due(self) -> bool:

@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant
 
 from .api import APIError
 from .const import CONF_API_KEY
-from .coordinator import QbittorrentConfigEntry
+from .data import QbittorrentConfigEntry
 
 ENTRY_SECRETS = frozenset({CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME})
 PREFERENCE_SECRETS = frozenset(

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Concatenate, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from .coordinator import QbittorrentCoordinator
 from .errors import translated_errors
 from .helpers import server_identifier, server_model, server_sw_version
 
 
-def server_unique_id(entry: QbittorrentConfigEntry, key: str) -> str:
+def server_unique_id(entry: ConfigEntry, key: str) -> str:
     """Return the unique id of the server's entity with this description key."""
     return f"{entry.unique_id}_{key}"
 
@@ -22,14 +23,13 @@ def server_unique_id(entry: QbittorrentConfigEntry, key: str) -> str:
 def server_device_info(coordinator: QbittorrentCoordinator) -> DeviceInfo:
     """Return the device of the server a coordinator polls."""
     entry = coordinator.config_entry
-    runtime = entry.runtime_data
     return DeviceInfo(
         identifiers={server_identifier(entry)},
         entry_type=DeviceEntryType.SERVICE,
         manufacturer="qBittorrent project",
-        model=server_model(runtime.api_version),
+        model=server_model(coordinator.api_version),
         name=entry.title,
-        sw_version=server_sw_version(runtime.version),
+        sw_version=server_sw_version(coordinator.version),
         configuration_url=str(coordinator.client.url),
     )
 

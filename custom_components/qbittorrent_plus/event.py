@@ -9,7 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import QbittorrentConfigEntry
+from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity
 from .torrents.events import EVENT_TYPES, TorrentEvent
 

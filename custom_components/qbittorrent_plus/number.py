@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import KIB, MAX_SPEED_LIMIT
-from .coordinator import QbittorrentConfigEntry
+from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.

@@ -28,7 +28,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api.models import INFINITE_ETA
-from .coordinator import QbittorrentConfigEntry, QbittorrentData
+from .coordinator import QbittorrentData
+from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity
 
 # Entities only read the coordinator's data; the coordinator does all the polling.

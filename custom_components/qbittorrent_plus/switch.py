@@ -12,7 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Client
 from .api.models import STOPPED_STATES
-from .coordinator import QbittorrentConfigEntry, QbittorrentData
+from .coordinator import QbittorrentData
+from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action
 
 # One action at a time per platform, so a server is never sent two at once.

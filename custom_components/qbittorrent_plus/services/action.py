@@ -26,7 +26,7 @@ from homeassistant.helpers import config_validation as cv
 
 from ..api import ENDPOINTS, Client
 from ..const import DOMAIN, MAX_SPEED_LIMIT
-from ..coordinator import QbittorrentConfigEntry
+from ..data import QbittorrentConfigEntry
 from ..errors import translated_errors
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

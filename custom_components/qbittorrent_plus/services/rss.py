@@ -20,7 +20,7 @@ from homeassistant.helpers import config_validation as cv
 
 from ..api import APIVersion, Client
 from ..api.versions import first_release
-from ..coordinator import QbittorrentConfigEntry
+from ..data import QbittorrentConfigEntry
 from .action import (
     ATTR_CATEGORY,
     ATTR_SAVE_PATH,

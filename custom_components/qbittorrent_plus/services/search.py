@@ -19,7 +19,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from ..api import Client
-from ..coordinator import QbittorrentConfigEntry
+from ..data import QbittorrentConfigEntry
 from .action import ATTR_CATEGORY, QbittorrentAction, refused
 
 ATTR_PATTERN: Final = "pattern"

@@ -28,7 +28,8 @@ from ..api import Client, MainData
 from ..api.models import INFINITE_ETA, torrent_tags
 from ..api.torrents import TorrentHashes
 from ..const import DOMAIN, KIB
-from ..coordinator import QbittorrentConfigEntry, QbittorrentCoordinator
+from ..coordinator import QbittorrentCoordinator
+from ..data import QbittorrentConfigEntry
 from .action import (
     ATTR_CATEGORY,
     ATTR_SAVE_PATH,

@@ -11,7 +11,7 @@ from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..const import KIB
-from ..coordinator import QbittorrentConfigEntry
+from ..data import QbittorrentConfigEntry
 from .action import SPEED_LIMIT, QbittorrentAction, refused
 
 # Action field -> preference.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import heapq
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -37,7 +38,7 @@ from ..const import (
     TORRENTS_NONE,
     TORRENTS_TAG,
 )
-from ..coordinator import QbittorrentConfigEntry, QbittorrentData
+from ..coordinator import QbittorrentCoordinator, QbittorrentData
 from ..entity import QbittorrentTorrentEntity, server_device_info
 
 type TorrentPlatform = tuple[
@@ -88,14 +89,12 @@ class TorrentSelection:
         return self.kind == TORRENTS_ALL
 
 
-def torrent_identifier(entry: QbittorrentConfigEntry, info_hash: str) -> str:
+def torrent_identifier(entry: ConfigEntry, info_hash: str) -> str:
     """Return the device identifier of a torrent: two servers may share a torrent."""
     return f"{entry.entry_id}_{info_hash}"
 
 
-def torrent_hash_of(
-    entry: QbittorrentConfigEntry, device: dr.AnyDeviceEntry
-) -> str | None:
+def torrent_hash_of(entry: ConfigEntry, device: dr.AnyDeviceEntry) -> str | None:
     """Return the hash of the torrent a device of the entry is, or None."""
     prefix = torrent_identifier(entry, "")
     for domain, identifier in device.identifiers:
@@ -107,11 +106,13 @@ def torrent_hash_of(
 class TorrentDevices:
     """The chosen torrents of one loaded entry, and their devices and entities."""
 
-    def __init__(self, hass: HomeAssistant, entry: QbittorrentConfigEntry) -> None:
+    def __init__(
+        self, hass: HomeAssistant, coordinator: QbittorrentCoordinator
+    ) -> None:
         """Read the selection; ``async_start`` looks at the server's torrents."""
         self.hass = hass
-        self.entry = entry
-        self.coordinator = entry.runtime_data.coordinator
+        self.entry = entry = coordinator.config_entry
+        self.coordinator = coordinator
         self.selection = TorrentSelection.from_options(entry.options)
         self.selected: set[str] = set()
         """The hashes of the torrents that have a device."""

@@ -43,7 +43,7 @@ from homeassistant.helpers import (
 from homeassistant.setup import async_when_setup
 
 from ..const import DOMAIN
-from ..coordinator import QbittorrentConfigEntry
+from ..data import QbittorrentConfigEntry
 from ..entity import server_unique_id
 from ..services.targets import STATES
 from .sentence_triggers import async_register_sentences
