@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+import re
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -27,7 +28,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .api.models import INFINITE_ETA
+from .api import INFINITE_ETA, TORRENT_STATES as STATE_NAMES
 from .coordinator import QbittorrentData
 from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity
@@ -40,26 +41,8 @@ CONNECTION_STATUSES = ["connected", "firewalled", "disconnected"]
 # A torrent's state as qBittorrent names it (the client renames 4.x's paused states
 # to 5.x's stopped ones), and as the state sensor names it.
 TORRENT_STATES: Mapping[str, str] = {
-    "allocating": "allocating",
-    "checkingDL": "checking_dl",
-    "checkingResumeData": "checking_resume_data",
-    "checkingUP": "checking_up",
-    "downloading": "downloading",
-    "error": "error",
-    "forcedDL": "forced_dl",
-    "forcedMetaDL": "forced_meta_dl",
-    "forcedUP": "forced_up",
-    "metaDL": "meta_dl",
-    "missingFiles": "missing_files",
-    "moving": "moving",
-    "queuedDL": "queued_dl",
-    "queuedForChecking": "queued_for_checking",
-    "queuedUP": "queued_up",
-    "stalledDL": "stalled_dl",
-    "stalledUP": "stalled_up",
-    "stoppedDL": "stopped_dl",
-    "stoppedUP": "stopped_up",
-    "uploading": "uploading",
+    state: re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", state).lower()
+    for state in STATE_NAMES
 }
 
 

@@ -10,8 +10,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Client
-from .api.models import STOPPED_STATES
+from .api import STOPPED_STATES, Client
 from .coordinator import QbittorrentData
 from .data import QbittorrentConfigEntry
 from .entity import QbittorrentEntity, QbittorrentTorrentEntity, qbittorrent_action

@@ -20,7 +20,7 @@ from custom_components.qbittorrent_plus.api import (
     UnsupportedQbittorrentVersion,
     base_url,
 )
-from custom_components.qbittorrent_plus.api.models import normalize_states
+from custom_components.qbittorrent_plus.api.states import normalize_states
 from custom_components.qbittorrent_plus.api.transport import encode_params
 from tests.api.helpers import client_for
 from tests.proxy import Proxy

@@ -25,14 +25,34 @@ from .errors import (
     UnsupportedQbittorrentVersion,
 )
 from .maindata import MainData, MainDataChanges, TorrentPeers, TorrentPeersChanges
-from .models import Dictionary, JSONObject
+from .models import INFINITE_ETA, Dictionary, JSONObject, torrent_tags
+from .states import (
+    ERRORED_STATES,
+    STATE_GROUPS,
+    STOPPED_STATES,
+    TORRENT_STATES,
+    is_active,
+)
 from .torrentcreator import TaskStatus
-from .torrents import Torrent, TorrentInfoList, TorrentsAddResult
+from .torrents import Torrent, TorrentHashes, TorrentInfoList, TorrentsAddResult
 from .transport import base_url
-from .versions import ENDPOINTS, APIVersion, Endpoint
+from .versions import (
+    ENDPOINTS,
+    MIN_SUPPORTED,
+    APIVersion,
+    Endpoint,
+    first_release,
+    format_version,
+)
 
 __all__ = [
     "ENDPOINTS",
+    "ERRORED_STATES",
+    "INFINITE_ETA",
+    "MIN_SUPPORTED",
+    "STATE_GROUPS",
+    "STOPPED_STATES",
+    "TORRENT_STATES",
     "APIConnectionError",
     "APIError",
     "APIKeyRefused",
@@ -60,6 +80,7 @@ __all__ = [
     "TorrentFileError",
     "TorrentFileNotFoundError",
     "TorrentFilePermissionError",
+    "TorrentHashes",
     "TorrentInfoList",
     "TorrentPeers",
     "TorrentPeersChanges",
@@ -68,4 +89,8 @@ __all__ = [
     "UnsupportedMediaType415Error",
     "UnsupportedQbittorrentVersion",
     "base_url",
+    "first_release",
+    "format_version",
+    "is_active",
+    "torrent_tags",
 ]

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from .models import STATE_RENAMES, normalize_states
+from .states import STATE_RENAMES, normalize_states
 
 if TYPE_CHECKING:
     from .sync import SyncAPIMixIn

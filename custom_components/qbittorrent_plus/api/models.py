@@ -1,4 +1,4 @@
-"""The rich results' types, and the torrent states of every server in one vocabulary.
+"""The rich results' types.
 
 Rich results hold their JSON objects in one of two types, both read by key
 (``info["dl_speed"]``) or by attribute (``info.dl_speed``):
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import (
     ItemsView,
-    Iterable,
     Iterator,
     KeysView,
     Mapping,
@@ -23,21 +22,8 @@ from collections.abc import (
 import copy
 from typing import Any, Self
 
-# qBittorrent 5.0 (Web API 2.11) renamed the paused states; older servers' names are
-# mapped to the new ones so every caller sees one vocabulary.
-STATE_RENAMES = {"pausedUP": "stoppedUP", "pausedDL": "stoppedDL"}
-STOPPED_STATES = frozenset({"stoppedDL", "stoppedUP"})
-ERRORED_STATES = frozenset({"error", "missingFiles"})
 # A torrent's ETA when qBittorrent cannot tell: 100 days.
 INFINITE_ETA = 8_640_000
-
-
-def normalize_states(torrents: Iterable[MutableMapping[str, Any]]) -> None:
-    """Rename the paused states of older servers in place."""
-    for torrent in torrents:
-        state = torrent.get("state")
-        if state in STATE_RENAMES:
-            torrent["state"] = STATE_RENAMES[state]
 
 
 class Dictionary(dict[str, Any]):

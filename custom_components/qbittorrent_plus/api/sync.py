@@ -9,8 +9,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from .models import Dictionary, JSONObject, normalize_states
+from .models import Dictionary, JSONObject
 from .namespace import Delegate, Namespace
+from .states import normalize_states
 from .transport import Transport
 from .versions import APIVersion
 

@@ -41,9 +41,10 @@ from .errors import (
     TorrentFileNotFoundError,
     TorrentFilePermissionError,
 )
-from .models import Dictionary, JSONObject, normalize_states, rich
+from .models import Dictionary, JSONObject, rich
 from .namespace import Delegate, Namespace
 from .params import as_path, join
+from .states import normalize_states
 from .transport import Transport, Upload
 from .versions import APIVersion
 

@@ -18,8 +18,7 @@ from yarl import URL
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
-from ..api import APIVersion, Client
-from ..api.versions import first_release
+from ..api import APIVersion, Client, first_release
 from ..data import QbittorrentConfigEntry
 from .action import (
     ATTR_CATEGORY,

@@ -19,12 +19,9 @@ import probatio
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from ..api import MainData
-from ..api.models import torrent_tags
-from ..api.torrents import TorrentHashes
+from ..api import STATE_GROUPS, MainData, TorrentHashes, is_active, torrent_tags
 from ..const import DOMAIN
 from ..coordinator import QbittorrentCoordinator
-from ..torrents.counts import TORRENT_GROUPS, is_active
 from .action import ATTR_CATEGORY, refused
 
 ATTR_TORRENTS: Final = "torrents"
@@ -32,7 +29,7 @@ ATTR_ALL: Final = "all"
 ATTR_STATE: Final = "state"
 ATTR_TAG: Final = "tag"
 
-STATES: Final = (*TORRENT_GROUPS, "active", "inactive")
+STATES: Final = (*STATE_GROUPS, "active", "inactive")
 
 TARGET_FIELDS: Final[Mapping[Any, Any]] = {
     probatio.Optional(ATTR_TORRENTS): probatio.All(cv.ensure_list, [cv.string]),
@@ -205,7 +202,7 @@ def _state_test(state: str) -> _TorrentTest:
     if state in ("active", "inactive"):
         active = state == "active"
         return lambda torrent: is_active(torrent) is active
-    members = TORRENT_GROUPS[state]
+    members = STATE_GROUPS[state]
     return lambda torrent: torrent.get("state") in members
 
 

@@ -24,9 +24,7 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from ..api import Client, MainData
-from ..api.models import INFINITE_ETA, torrent_tags
-from ..api.torrents import TorrentHashes
+from ..api import INFINITE_ETA, Client, MainData, TorrentHashes, torrent_tags
 from ..const import DOMAIN, KIB
 from ..coordinator import QbittorrentCoordinator
 from ..data import QbittorrentConfigEntry

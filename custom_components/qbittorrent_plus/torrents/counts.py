@@ -6,59 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..api import MainDataChanges
-from ..api.models import ERRORED_STATES, STOPPED_STATES
-
-# The groups qBittorrent's own WebUI filters by, from the torrent states (the client
-# reports the newest names on every server version, so 4.x and 5.x count alike).
-DOWNLOADING = frozenset(
-    {
-        "downloading",
-        "forcedDL",
-        "metaDL",
-        "forcedMetaDL",
-        "stalledDL",
-        "checkingDL",
-        "queuedDL",
-        "stoppedDL",
-    }
-)
-SEEDING = frozenset({"uploading", "forcedUP", "stalledUP", "checkingUP", "queuedUP"})
-COMPLETED = SEEDING | {"stoppedUP"}
-STALLED = frozenset({"stalledDL", "stalledUP"})
-CHECKING = frozenset({"checkingDL", "checkingUP", "checkingResumeData"})
-QUEUED = frozenset({"queuedDL", "queuedUP"})
-MOVING = frozenset({"moving"})
-_ALWAYS_ACTIVE = frozenset(
-    {
-        "downloading",
-        "forcedDL",
-        "metaDL",
-        "forcedMetaDL",
-        "uploading",
-        "forcedUP",
-        "moving",
-    }
-)
-TORRENT_GROUPS: Mapping[str, frozenset[str]] = {
-    "downloading": DOWNLOADING,
-    "seeding": SEEDING,
-    "completed": COMPLETED,
-    "stopped": STOPPED_STATES,
-    "stalled": STALLED,
-    "checking": CHECKING,
-    "queued": QUEUED,
-    "moving": MOVING,
-    "errored": ERRORED_STATES,
-}
-
-
-def is_active(torrent: Mapping[str, Any]) -> bool:
-    """Return whether qBittorrent counts a torrent as active (moving data)."""
-    state = torrent.get("state")
-    if state in _ALWAYS_ACTIVE:
-        return True
-    return state == "stalledDL" and bool(torrent.get("upspeed"))
+from ..api import STATE_GROUPS, MainDataChanges, is_active
 
 
 def count_torrents(torrents: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -71,7 +19,7 @@ def count_torrents(torrents: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         active += is_active(torrent)
     counts = {
         group: sum(states[state] for state in members)
-        for group, members in TORRENT_GROUPS.items()
+        for group, members in STATE_GROUPS.items()
     }
     counts.update(all=total, active=active, inactive=total - active)
     return counts
@@ -80,7 +28,7 @@ def count_torrents(torrents: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 def _groups(torrent: Mapping[str, Any]) -> Iterator[str]:
     """Yield the groups ``count_torrents`` counts a torrent in."""
     state = torrent.get("state", "unknown")
-    yield from (group for group, members in TORRENT_GROUPS.items() if state in members)
+    yield from (group for group, members in STATE_GROUPS.items() if state in members)
     yield "active" if is_active(torrent) else "inactive"
     yield "all"
 

@@ -25,7 +25,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..api.models import torrent_tags
+from ..api import torrent_tags
 from ..const import (
     CONF_TORRENT_CATEGORY,
     CONF_TORRENT_ENTITIES,

@@ -32,8 +32,13 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
-from ..api import MainDataChanges
-from ..api.models import ERRORED_STATES, STOPPED_STATES, torrent_tags
+from ..api import (
+    ERRORED_STATES,
+    STATE_GROUPS,
+    STOPPED_STATES,
+    MainDataChanges,
+    torrent_tags,
+)
 from ..const import DOMAIN, LOGGER
 from ..helpers import server_identifier
 
@@ -60,20 +65,8 @@ EVENT_TYPES: Final = [event_type.value for event_type in TorrentEventType]
 # States by what they say about a torrent's data (the client reports every
 # server's states with the newest names). Any other state (checking, moving) is
 # passing through: a change is judged from the state before it.
-DOWNLOADING: Final = frozenset(
-    {
-        "downloading",
-        "forcedDL",
-        "metaDL",
-        "forcedMetaDL",
-        "stalledDL",
-        "queuedDL",
-        "stoppedDL",
-    }
-)
-COMPLETE: Final = frozenset(
-    {"uploading", "forcedUP", "stalledUP", "queuedUP", "stoppedUP"}
-)
+DOWNLOADING: Final = STATE_GROUPS["downloading"] - STATE_GROUPS["checking"]
+COMPLETE: Final = STATE_GROUPS["completed"] - STATE_GROUPS["checking"]
 _WORKING: Final = DOWNLOADING | COMPLETE
 _SETTLED: Final = _WORKING | ERRORED_STATES
 # The state before, for a torrent added while passing through: none.
