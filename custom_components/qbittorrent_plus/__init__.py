@@ -7,32 +7,28 @@ from contextlib import suppress
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api import (
+    MIN_SUPPORTED,
     APIConnectionError,
     APIError,
-    APIKeyRefused,
     APIVersion,
-    Banned,
-    Forbidden403Error,
-    LoginFailed,
-    Unauthorized401Error,
+    first_release,
+    format_version,
 )
-from .api.versions import MIN_SUPPORTED, first_release, format_version
 from .const import DOMAIN
 from .coordinator import QbittorrentCoordinator
 from .data import QbittorrentConfigEntry, QbittorrentRuntimeData
+from .errors import Failure, entry_error, failure_of
 from .helpers import (
     ISSUE_HOST_REJECTED,
     ISSUE_UNSUPPORTED_VERSION,
     async_create_issue,
     async_delete_issue,
     create_client,
-    webui_rejects_host,
-    without_credentials,
 )
 from .services import async_setup_services
 from .torrents.devices import TorrentDevices, torrent_hash_of
@@ -80,34 +76,17 @@ async def _async_set_up(
         if (web_api := await client.api_version()) < MIN_SUPPORTED:
             raise _unsupported_version(hass, entry, web_api)
         version = await client.app_version()
-    except Banned as err:
-        # The ban lifts by itself; a wrong password shows at the retry after it.
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN, translation_key="banned"
-        ) from err
-    except LoginFailed as err:
+    except APIConnectionError as err:
+        # A ban lifts by itself: setup retries, and a wrong password shows then.
+        failure = failure_of(err)
         # qBittorrent 5.2+ answers a login that its Host-header or CSRF check
         # refused with 401, as it answers a wrong password.
-        if not isinstance(err, APIKeyRefused) and await webui_rejects_host(
-            create_client(hass, without_credentials(entry.data))
-        ):
-            raise _host_rejected(hass, entry) from err
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except Forbidden403Error as err:
-        # An entry without credentials that the WebUI no longer lets in.
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="auth_required"
-        ) from err
-    except Unauthorized401Error as err:
-        raise _host_rejected(hass, entry) from err
-    except APIConnectionError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        if failure is Failure.INVALID_AUTH and await client.auth_rejects_host():
+            failure = Failure.HOST_REJECTED
+        if failure is Failure.HOST_REJECTED:
+            # Setup retries until the user has changed the setting.
+            async_create_issue(hass, entry, ISSUE_HOST_REJECTED)
+        raise entry_error(failure, err, ConfigEntryNotReady) from err
     async_delete_issue(hass, entry, ISSUE_HOST_REJECTED)
     async_delete_issue(hass, entry, ISSUE_UNSUPPORTED_VERSION)
     coordinator.version, coordinator.api_version = version, format_version(web_api)
@@ -162,16 +141,6 @@ async def async_remove_config_entry_device(
     if entry.state is not ConfigEntryState.LOADED:
         return torrent_hash_of(entry, device) is not None
     return entry.runtime_data.torrent_devices.device_removable(device)
-
-
-def _host_rejected(
-    hass: HomeAssistant, entry: QbittorrentConfigEntry
-) -> ConfigEntryNotReady:
-    """Raise the repair issue; setup retries until the user has changed the setting."""
-    async_create_issue(hass, entry, ISSUE_HOST_REJECTED)
-    return ConfigEntryNotReady(
-        translation_domain=DOMAIN, translation_key="host_rejected"
-    )
 
 
 def _unsupported_version(

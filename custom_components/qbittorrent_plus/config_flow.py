@@ -46,20 +46,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
-    APIConnectionError,
-    APIError,
-    APIKeyRefused,
-    Banned,
-    Client,
-    Forbidden403Error,
-    HTTPError,
-    LoginFailed,
-    NotFound404Error,
-    Unauthorized401Error,
-    base_url,
-)
-from .api.versions import MIN_SUPPORTED, first_release
+from .api import MIN_SUPPORTED, APIError, Client, base_url, first_release
 from .const import (
     CONF_API_KEY,
     CONF_SCAN_INTERVAL,
@@ -80,7 +67,8 @@ from .const import (
     TORRENTS_NONE,
     TORRENTS_TAG,
 )
-from .helpers import client_for, webui_rejects_host, without_credentials
+from .errors import Failure, failure_of
+from .helpers import client_for
 
 URL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.URL, autocomplete="off")
@@ -152,8 +140,6 @@ PLACEHOLDERS = {"min_version": first_release(MIN_SUPPORTED)}
 STORED_CREDENTIALS_REFUSED = frozenset(
     {"invalid_auth", "auth_required", "api_key_refused", "api_key_unsupported"}
 )
-# Sent where qBittorrent 5.2+ refuses any bearer token (see _server_has_api_keys).
-_PROBE_TOKEN = "Bearer probe"  # noqa: S105 - no secret: a placeholder
 
 
 class ServerCheckError(Exception):
@@ -254,67 +240,38 @@ async def async_check_server(hass: HomeAssistant, data: Mapping[str, Any]) -> st
                     raise ServerCheckError("unsupported_version")
                 return await client.app_version()
             except APIError as err:
-                raise ServerCheckError(
-                    await _explain(session, client, data, err)
-                ) from err
+                raise ServerCheckError(await _explain(client, err)) from err
     finally:
         session.detach()
 
 
-async def _explain(
-    session: aiohttp.ClientSession,
-    client: Client,
-    data: Mapping[str, Any],
-    err: APIError,
-) -> str:
+async def _explain(client: Client, err: APIError) -> str:
     """Return the translation key of the form error for a failed first call."""
-    match err:
-        case Banned():
-            return "banned"
-        case APIKeyRefused():
-            if await _server_has_api_keys(client):
+    match failure := failure_of(err):
+        case Failure.API_KEY_REFUSED:
+            if await client.auth_knows_api_keys():
                 return "api_key_refused"
             return "api_key_unsupported"
-        case LoginFailed():
+        case Failure.INVALID_AUTH:
             # qBittorrent 5.2+ answers a login with 401 both for a wrong password
             # and when its Host-header or CSRF check refuses the request.
-            if await webui_rejects_host(client_for(session, without_credentials(data))):
+            if await client.auth_rejects_host():
                 return "host_rejected"
             return "invalid_auth"
-        case Unauthorized401Error():
-            return "host_rejected"
-        case Forbidden403Error():
-            return "auth_required"
-        case NotFound404Error():
-            return "not_found"
-        case HTTPError():
+        case (
+            Failure.BANNED
+            | Failure.HOST_REJECTED
+            | Failure.AUTH_REQUIRED
+            | Failure.NOT_FOUND
+        ):
+            return failure.value
+        case Failure.REFUSED:
             LOGGER.warning("qBittorrent at %s answered: %s", client.url, err)
             return "unknown"
-        case APIConnectionError() if isinstance(
-            err.__cause__, aiohttp.ClientConnectorCertificateError
-        ):
+        case _ if isinstance(err.__cause__, aiohttp.ClientConnectorCertificateError):
             return "certificate_not_trusted"
         case _:
             return "cannot_connect"
-
-
-async def _server_has_api_keys(client: Client) -> bool:
-    """Return whether the server knows API keys (qBittorrent 5.2 and newer).
-
-    Only a server's answer with a valid key would say which version it runs. But a
-    server with API keys refuses a bearer token on ``auth/*`` with 403 before
-    anything else, while an older one answers a GET of ``auth/login`` with 405
-    (Method Not Allowed); neither counts a failed login.
-    """
-    try:
-        await client._send(  # noqa: SLF001 - a request outside the endpoint catalog
-            "GET", "auth/login", headers={"Authorization": _PROBE_TOKEN}
-        )
-    except Forbidden403Error:
-        return True
-    except APIError:
-        pass
-    return False
 
 
 class QbittorrentPlusConfigFlow(ConfigFlow, domain=DOMAIN):

@@ -9,23 +9,11 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    APIConnectionError,
-    APIError,
-    Banned,
-    Client,
-    Forbidden403Error,
-    LoginFailed,
-    MainData,
-    MainDataChanges,
-    Unauthorized401Error,
-)
-from .api.versions import format_version
+from .api import APIError, Client, MainData, MainDataChanges, format_version
 from .const import (
     CONF_SCAN_INTERVAL,
     DEFAULT_BAN_DURATION,
@@ -33,6 +21,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
+from .errors import Failure, entry_error, failure_of
 from .helpers import (
     ISSUE_HOST_REJECTED,
     async_create_issue,
@@ -130,40 +119,8 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
             await self._read_versions_after_login()
             limits_read = await self._read_preferences_when_due()
             changes = await self.maindata.update()
-        except Banned as err:
-            # Every attempt during a ban is refused and may prolong it.
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="banned",
-                retry_after=self.ban_duration.total_seconds(),
-            ) from err
-        except LoginFailed as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except Forbidden403Error as err:
-            # An entry without credentials that the WebUI no longer lets in.
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_required"
-            ) from err
-        except Unauthorized401Error as err:
-            # The WebUI's Host-header or CSRF check: only the user can change it.
-            async_create_issue(self.hass, self.config_entry, ISSUE_HOST_REJECTED)
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="host_rejected"
-            ) from err
-        except APIConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
         except APIError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="unknown_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise self._poll_error(err) from err
         async_delete_issue(self.hass, self.config_entry, ISSUE_HOST_REJECTED)
         if changes.server_state_changed or limits_read:
             self._apply_limits_in_force()
@@ -184,6 +141,20 @@ class QbittorrentCoordinator(DataUpdateCoordinator[QbittorrentData]):
         else:
             counts = self.data.torrent_counts
         return QbittorrentData(self.maindata, changes, counts, dict(self._speed_limits))
+
+    def _poll_error(self, err: APIError) -> Exception:
+        """Return what a failed poll raises, and raise the repair issue it calls for."""
+        failure = failure_of(err)
+        if failure is Failure.BANNED:
+            # Every attempt during a ban is refused and may prolong it.
+            return UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="banned",
+                retry_after=self.ban_duration.total_seconds(),
+            )
+        if failure is Failure.HOST_REJECTED:
+            async_create_issue(self.hass, self.config_entry, ISSUE_HOST_REJECTED)
+        return entry_error(failure, err, UpdateFailed)
 
     async def _read_versions_after_login(self) -> None:
         """Read the versions again after a new login: the server may be upgraded.

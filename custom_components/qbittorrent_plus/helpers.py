@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 
-from .api import APIError, Client, Unauthorized401Error
+from .api import Client
 from .const import CONF_API_KEY, DOMAIN
 
 # Repair issues, one of each per entry at most.
@@ -68,28 +68,6 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> Client:
         hass, verify_ssl=data[CONF_VERIFY_SSL], cookie_jar=aiohttp.DummyCookieJar()
     )
     return client_for(session, data)
-
-
-def without_credentials(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the connection settings of ``data`` without its credentials."""
-    return {CONF_URL: data[CONF_URL], CONF_VERIFY_SSL: data[CONF_VERIFY_SSL]}
-
-
-async def webui_rejects_host(probe: Client) -> bool:
-    """Return whether the WebUI's Host-header or CSRF check refuses this client.
-
-    ``probe`` is a client without credentials. qBittorrent 5.2+ answers a login with
-    401 both for a wrong password and when that check refuses the request. The check
-    comes before everything else, so it refuses a request without credentials with
-    401 too, where a server that merely wants a login answers 403.
-    """
-    try:
-        await probe.app_web_api_version()
-    except Unauthorized401Error:
-        return True
-    except APIError:
-        pass
-    return False
 
 
 @callback
