@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Concatenate, override
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -49,25 +50,25 @@ class QbittorrentEntity(CoordinatorEntity[QbittorrentCoordinator]):
             coordinator.config_entry, description.key
         )
         self._attr_device_info = server_device_info(coordinator)
-        self._written: Any = None
-
-    def _shown(self) -> Any:
-        """Return what the entity shows; a change of it is what makes a write."""
-        return None
+        self._written: tuple[bool, Any] = (False, None)
 
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         # The platform writes the first state right after this; remember it, so the
-        # next poll writes only if something it shows has changed since.
-        self._written = (self.available, self._shown())
+        # next poll writes only if what the entity shows has changed since.
+        self._written = (self.available, self.state)
+
+    @callback
+    def async_write_shown(self) -> None:
+        """Write the state, and remember what it showed."""
+        self._written = (self.available, self.state)
+        self.async_write_ha_state()
 
     @override
     def _handle_coordinator_update(self) -> None:
-        shown = (self.available, self._shown())
-        if shown != self._written:
-            self._written = shown
-            self.async_write_ha_state()
+        if (self.available, self.state) != self._written:
+            self.async_write_shown()
 
 
 class QbittorrentTorrentEntity(QbittorrentEntity):

@@ -53,7 +53,7 @@ class QbittorrentEventEntity(QbittorrentEntity, EventEntity):
         # would otherwise write 10,000 states (and recorder rows) at once. Every
         # event reaches the bus, and so the device triggers and automations.
         self._show(events[-1])
-        self.async_write_ha_state()
+        self.async_write_shown()
 
     def _show(self, event: TorrentEvent) -> None:
         self._shown_event = event

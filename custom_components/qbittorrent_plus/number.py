@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -65,10 +65,6 @@ class QbittorrentLimitEntity(QbittorrentEntity, NumberEntity):
     def native_value(self) -> float | None:
         limit = self.coordinator.data.speed_limits.get(self.entity_description.key)
         return None if limit is None else limit // KIB
-
-    @override
-    def _shown(self) -> Any:
-        return self.native_value
 
     @qbittorrent_action
     @override

@@ -327,10 +327,6 @@ class QbittorrentSensorEntity(QbittorrentEntity, SensorEntity):
     def native_value(self) -> StateType:
         return self.entity_description.value_fn(self.coordinator.data)
 
-    @override
-    def _shown(self) -> Any:
-        return self.native_value
-
 
 class QbittorrentTorrentSensorEntity(QbittorrentTorrentEntity, SensorEntity):
     """A value of one torrent."""
@@ -341,7 +337,3 @@ class QbittorrentTorrentSensorEntity(QbittorrentTorrentEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         return self.entity_description.value_fn(self.torrent)
-
-    @override
-    def _shown(self) -> Any:
-        return self.native_value

@@ -130,10 +130,6 @@ class QbittorrentSwitchEntity(QbittorrentEntity, SwitchEntity):
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.coordinator.data)
 
-    @override
-    def _shown(self) -> Any:
-        return self.is_on
-
     @qbittorrent_action
     @override
     async def async_turn_on(self, /, **kwargs: Any) -> None:
@@ -154,10 +150,6 @@ class QbittorrentTorrentSwitchEntity(QbittorrentTorrentEntity, SwitchEntity):
     @override
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.torrent)
-
-    @override
-    def _shown(self) -> Any:
-        return self.is_on
 
     @qbittorrent_action
     @override
