@@ -189,5 +189,5 @@ async def _action_error(
             return _translated(HomeAssistantError, "cannot_connect", err)
         case Failure.AUTH_REQUIRED | Failure.NOT_FOUND | Failure.REFUSED:
             return _translated(HomeAssistantError, _REFUSED, err)
-        case Failure.UNKNOWN:
+        case _:  # Failure.UNKNOWN
             return _translated(HomeAssistantError, "unknown_error", err)
