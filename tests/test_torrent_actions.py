@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from custom_components.qbittorrent_plus.services.action import ATTR_CONFIG_ENTRY_ID
+from custom_components.qbittorrent_plus.services.add import ADD_ACTIONS
 from custom_components.qbittorrent_plus.services.rss import RSS_ACTIONS
 from custom_components.qbittorrent_plus.services.search import SEARCH_ACTIONS
 from custom_components.qbittorrent_plus.services.torrents import TORRENT_ACTIONS
@@ -1201,7 +1202,13 @@ async def test_actions_are_described(hass: HomeAssistant) -> None:
     services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
     strings = json.loads((INTEGRATION / "translations" / "en.json").read_text())
     icons = json.loads((INTEGRATION / "icons.json").read_text())
-    actions = (*TORRENT_ACTIONS, *TRANSFER_ACTIONS, *RSS_ACTIONS, *SEARCH_ACTIONS)
+    actions = (
+        *ADD_ACTIONS,
+        *TORRENT_ACTIONS,
+        *TRANSFER_ACTIONS,
+        *RSS_ACTIONS,
+        *SEARCH_ACTIONS,
+    )
     assert set(descriptions) == {action.name for action in actions}
     for action in actions:
         assert hass.services.has_service(DOMAIN, action.name)
@@ -1228,7 +1235,13 @@ async def test_actions_are_described(hass: HomeAssistant) -> None:
 def test_numbers_bounded_as_described() -> None:
     """Each number field takes what its selector offers, and nothing beyond."""
     services = load_yaml_dict(str(INTEGRATION / "services.yaml"))
-    for action in (*TORRENT_ACTIONS, *TRANSFER_ACTIONS, *RSS_ACTIONS, *SEARCH_ACTIONS):
+    for action in (
+        *ADD_ACTIONS,
+        *TORRENT_ACTIONS,
+        *TRANSFER_ACTIONS,
+        *RSS_ACTIONS,
+        *SEARCH_ACTIONS,
+    ):
         schema = probatio.Schema(dict(action.fields))
         for name, field in services[action.name]["fields"].items():
             if (number := field["selector"].get("number")) is None:

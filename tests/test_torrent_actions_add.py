@@ -35,7 +35,7 @@ from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
-ACTIONS = "custom_components.qbittorrent_plus.services.torrents"
+ACTIONS = "custom_components.qbittorrent_plus.services.add"
 
 # The fixtures of the other torrent action tests: the entry, a server left clean, and
 # the caller of actions that must be refused.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant, callback
 
 from .action import async_register_actions
+from .add import ADD_ACTIONS
 from .rss import RSS_ACTIONS
 from .search import SEARCH_ACTIONS
 from .torrents import TORRENT_ACTIONS
@@ -15,5 +16,12 @@ from .transfer import TRANSFER_ACTIONS
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
     async_register_actions(
-        hass, [*TRANSFER_ACTIONS, *RSS_ACTIONS, *SEARCH_ACTIONS, *TORRENT_ACTIONS]
+        hass,
+        [
+            *TRANSFER_ACTIONS,
+            *RSS_ACTIONS,
+            *SEARCH_ACTIONS,
+            *ADD_ACTIONS,
+            *TORRENT_ACTIONS,
+        ],
     )

@@ -32,9 +32,11 @@ from ..errors import translated_errors
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 # Fields that mean the same in the actions of several namespaces, so named alike.
 ATTR_CATEGORY: Final = "category"
+ATTR_DOWNLOAD_LIMIT: Final = "download_limit"
 ATTR_SAVE_PATH: Final = "save_path"
 ATTR_STOPPED: Final = "stopped"
 ATTR_TAGS: Final = "tags"
+ATTR_UPLOAD_LIMIT: Final = "upload_limit"
 
 # Speed limits are given in whole KiB/s, as the limit numbers show them.
 SPEED_LIMIT: Final = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))

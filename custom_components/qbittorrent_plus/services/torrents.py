@@ -1,4 +1,4 @@
-"""Actions on torrents: add, remove, start, stop, change and list them.
+"""Actions on torrents: remove, start, stop, change and list them.
 
 Each action checks everything it can before its first request (the torrents,
 categories and tags it names against the last poll, the files it reads, the
@@ -8,43 +8,26 @@ several torrents send their hashes, and ``all`` only when the call asks for all.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 import probatio
 
-from homeassistant.core import (
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-)
+from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from ..api import INFINITE_ETA, Client, MainData, TorrentHashes, torrent_tags
 from ..const import DOMAIN, KIB
-from ..coordinator import QbittorrentCoordinator
 from ..data import QbittorrentConfigEntry
 from .action import (
-    ATTR_CATEGORY,
-    ATTR_SAVE_PATH,
-    ATTR_STOPPED,
+    ATTR_DOWNLOAD_LIMIT,
     ATTR_TAGS,
+    ATTR_UPLOAD_LIMIT,
     SPEED_LIMIT,
     QbittorrentAction,
     refused,
     require_endpoints,
-)
-from .sources import (
-    MAX_TORRENT_FILE_SIZE,
-    TorrentSource,
-    is_magnet,
-    is_web_link,
-    magnet_source,
-    torrent_file_source,
 )
 from .targets import (
     TAGS,
@@ -53,7 +36,6 @@ from .targets import (
     Targets,
     check_tags,
     known,
-    poll_now,
     require_known_category,
     resolve_targets,
     resolve_torrent,
@@ -63,22 +45,6 @@ from .targets import (
 MAX_RATIO: Final = 9998
 MAX_SEEDING_MINUTES: Final = 525_600
 
-# How often, and how long at most, add_torrents polls for what it added: torrents from
-# files and magnet links are there at once, those behind http(s) links once the
-# server has downloaded their .torrent files.
-ADD_POLL_INTERVAL: Final = 0.2
-ADD_POLLS: Final = 50
-
-ATTR_URLS: Final = "urls"
-ATTR_TORRENT_FILES: Final = "torrent_files"
-ATTR_SEQUENTIAL: Final = "sequential_download"
-ATTR_FIRST_LAST: Final = "first_last_piece_priority"
-ATTR_DOWNLOAD_LIMIT: Final = "download_limit"
-ATTR_UPLOAD_LIMIT: Final = "upload_limit"
-ATTR_RENAME: Final = "rename"
-ATTR_SKIP_CHECKING: Final = "skip_checking"
-ATTR_CONTENT_LAYOUT: Final = "content_layout"
-ATTR_AUTOMATIC: Final = "automatic_management"
 ATTR_DELETE_FILES: Final = "delete_files"
 ATTR_NEW_CATEGORY: Final = "new_category"
 ATTR_LOCATION: Final = "location"
@@ -90,11 +56,6 @@ ATTR_TORRENT: Final = "torrent"
 ATTR_FILES: Final = "files"
 ATTR_PRIORITY: Final = "priority"
 
-CONTENT_LAYOUTS: Final = {
-    "original": "Original",
-    "subfolder": "Subfolder",
-    "no_subfolder": "NoSubfolder",
-}
 # Share limits qBittorrent takes as -2 (the global or category setting), -1 (none).
 SHARE_LIMITS: Final = {"global": -2, "unlimited": -1}
 FILE_PRIORITIES: Final = {"skip": 0, "normal": 1, "high": 6, "maximum": 7}
@@ -108,25 +69,7 @@ _QUEUE_MOVES: Final[Mapping[str, _Send]] = {
     "down": lambda client, hashes, _: client.torrents_decrease_priority(hashes),
 }
 
-_NAMES = probatio.All(cv.ensure_list, [cv.string])
 _PATH = probatio.All(cv.string, probatio.Length(min=1))
-
-ADD_FIELDS: Final[Mapping[Any, Any]] = {
-    probatio.Optional(ATTR_URLS): _NAMES,
-    probatio.Optional(ATTR_TORRENT_FILES): _NAMES,
-    probatio.Optional(ATTR_SAVE_PATH): _PATH,
-    probatio.Optional(ATTR_CATEGORY): cv.string,
-    probatio.Optional(ATTR_TAGS): TAGS,
-    probatio.Optional(ATTR_STOPPED): cv.boolean,
-    probatio.Optional(ATTR_SEQUENTIAL): cv.boolean,
-    probatio.Optional(ATTR_FIRST_LAST): cv.boolean,
-    probatio.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_RENAME): probatio.All(cv.string, probatio.Length(min=1)),
-    probatio.Optional(ATTR_SKIP_CHECKING): cv.boolean,
-    probatio.Optional(ATTR_CONTENT_LAYOUT): probatio.In(CONTENT_LAYOUTS),
-    probatio.Optional(ATTR_AUTOMATIC): cv.boolean,
-}
 
 LIMITS_FIELDS: Final[Mapping[Any, Any]] = {
     **TARGET_FIELDS,
@@ -169,155 +112,6 @@ def _on_torrents(
     return QbittorrentAction(
         name=name, fields={**TARGET_FIELDS, **(fields or {})}, handler=handle
     )
-
-
-# Adding ---------------------------------------------------------------------------
-
-
-async def _add_torrents(
-    entry: QbittorrentConfigEntry, call: ServiceCall
-) -> ServiceResponse:
-    """Add torrents from links and .torrent files; tell what was added.
-
-    A category must exist already: qBittorrent would make a new one from a
-    misspelt name (and, under automatic management, a new folder).
-    """
-    data = call.data
-    coordinator, client = entry.runtime_data.coordinator, entry.runtime_data.client
-    # qBittorrent takes magnet links only with the scheme in lower case.
-    links = [
-        f"magnet:{link[7:]}" if is_magnet(link) else link
-        for link in data.get(ATTR_URLS, [])
-    ]
-    paths: list[str] = data.get(ATTR_TORRENT_FILES, [])
-    if not links and not paths:
-        raise refused("torrent_source_missing")
-    from_links = [
-        _link_source(position, link) for position, link in enumerate(links, 1)
-    ]
-    web_links = from_links.count(None)
-    files = [
-        await coordinator.hass.async_add_executor_job(
-            _read_torrent_file, coordinator.hass, path
-        )
-        for path in paths
-    ]
-    sources = {
-        source.info_hash: source
-        for source in [*from_links, *(source for source, _ in files)]
-        if source is not None
-    }
-    check_tags(data.get(ATTR_TAGS, []))
-    if category := data.get(ATTR_CATEGORY):
-        await require_known_category(coordinator, category)
-    await poll_now(coordinator)
-    before = set(coordinator.data.maindata.torrents)
-    present = [info_hash for info_hash in sources if info_hash in before]
-    if not web_links and len(present) == len(sources):
-        raise refused("torrents_already_present", torrents=", ".join(present))
-    result = await client.torrents_add(
-        urls=links or None,
-        torrent_files=[content for _, content in files] or None,
-        **_add_options(data),
-    )
-    expected = set(sources) - before
-    if result.added_torrent_ids is not None:
-        # qBittorrent 5.2+ says which ones it added, so none is waited for in vain.
-        expected &= set(result.added_torrent_ids)
-    appeared, pending = await _wait_for_added(coordinator, before, expected, web_links)
-    maindata = coordinator.data.maindata
-    return {
-        "added": {h: _named(maindata, h, sources) for h in sorted(appeared)},
-        "already_present": {h: _named(maindata, h, sources) for h in present},
-        "pending_urls": pending,
-    }
-
-
-def _link_source(position: int, link: str) -> TorrentSource | None:
-    """Return what a magnet link adds; None for an http(s) link (known only later)."""
-    # The link itself is left out of the messages: it may hold a passkey.
-    if is_magnet(link):
-        if (source := magnet_source(link)) is None:
-            raise refused("torrent_magnet_invalid", position=str(position))
-        return source
-    if is_web_link(link):
-        return None
-    raise refused("torrent_link_invalid", position=str(position))
-
-
-def _read_torrent_file(hass: HomeAssistant, path: str) -> tuple[TorrentSource, bytes]:
-    """Read a .torrent file Home Assistant may read, and say what it adds."""
-    if not hass.config.is_allowed_path(path):
-        raise refused("torrent_file_not_allowed", path=path)
-    file = Path(path)
-    try:
-        # A file this large is no .torrent; reading it all would only cost memory.
-        content = (
-            b"" if file.stat().st_size > MAX_TORRENT_FILE_SIZE else file.read_bytes()
-        )
-    except FileNotFoundError as err:
-        raise refused("torrent_file_not_found", path=path) from err
-    except OSError as err:
-        error = err.strerror or str(err)
-        raise refused("torrent_file_unreadable", path=path, error=error) from err
-    if (source := torrent_file_source(content)) is None:
-        raise refused("torrent_file_invalid", path=path)
-    return source, content
-
-
-def _add_options(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the client's options of ``torrents_add`` for a call's fields."""
-    options: dict[str, Any] = {
-        option: data.get(field)
-        for field, option in (
-            (ATTR_SAVE_PATH, "save_path"),
-            (ATTR_CATEGORY, "category"),
-            (ATTR_TAGS, "tags"),
-            (ATTR_STOPPED, "is_stopped"),
-            (ATTR_SEQUENTIAL, "is_sequential_download"),
-            (ATTR_FIRST_LAST, "is_first_last_piece_priority"),
-            (ATTR_RENAME, "rename"),
-            (ATTR_SKIP_CHECKING, "is_skip_checking"),
-            (ATTR_AUTOMATIC, "use_auto_torrent_management"),
-        )
-    }
-    if layout := data.get(ATTR_CONTENT_LAYOUT):
-        options["content_layout"] = CONTENT_LAYOUTS[layout]
-    for field in (ATTR_DOWNLOAD_LIMIT, ATTR_UPLOAD_LIMIT):
-        if field in data:
-            options[field] = data[field] * KIB
-    return options
-
-
-async def _wait_for_added(
-    coordinator: QbittorrentCoordinator,
-    before: set[str],
-    expected: set[str],
-    web_links: int,
-) -> tuple[set[str], int]:
-    """Poll until what was added is there; return it and the links still pending.
-
-    Torrents behind http(s) links have no hash until the server has fetched them:
-    any torrent that appears meanwhile, and was not expected, counts as theirs.
-    """
-    polls = 0
-    while True:
-        await poll_now(coordinator)
-        appeared = set(coordinator.data.maindata.torrents) - before
-        pending = max(web_links - len(appeared - expected), 0)
-        polls += 1
-        if (expected <= appeared and not pending) or polls == ADD_POLLS:
-            return appeared, pending
-        await asyncio.sleep(ADD_POLL_INTERVAL)
-
-
-def _named(
-    maindata: MainData, info_hash: str, sources: Mapping[str, TorrentSource]
-) -> dict[str, Any]:
-    """Return a torrent's name as the server lists it, else as its source gives it."""
-    source = sources.get(info_hash)
-    listed = maindata.torrents.get(info_hash) or {}
-    return {"name": listed.get("name", source and source.name)}
 
 
 # Changing -------------------------------------------------------------------------
@@ -543,12 +337,6 @@ def _timestamp(seconds: int) -> str | None:
 
 
 TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
-    QbittorrentAction(
-        name="add_torrents",
-        fields=ADD_FIELDS,
-        handler=_add_torrents,
-        response=SupportsResponse.OPTIONAL,
-    ),
     _on_torrents(
         "remove_torrents",
         lambda client, hashes, data: client.torrents_delete(
