@@ -210,7 +210,7 @@ async def test_add_from_web_links(
             "already_present": {},
             "pending_urls": 0,
         }
-        with patch(f"{ACTIONS}.ADD_POLLS", 3):
+        with patch(f"{ACTIONS}.ADD_WAIT", 0.5):
             response = await answer(
                 hass, "add_torrents", urls=[web.url("missing.torrent")]
             )

@@ -22,9 +22,8 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 
-from ..api import MainData
+from ..api import Client, MainData
 from ..const import KIB
-from ..coordinator import QbittorrentCoordinator
 from ..data import QbittorrentConfigEntry
 from .action import (
     ATTR_CATEGORY,
@@ -47,11 +46,12 @@ from .sources import (
 )
 from .targets import TAGS, check_tags, poll_now, require_known_category
 
-# How often, and how long at most, add_torrents polls for what it added: torrents from
+# How long add_torrents asks the server for what it added, and how often: torrents from
 # files and magnet links are there at once, those behind http(s) links once the
-# server has downloaded their .torrent files.
-ADD_POLL_INTERVAL: Final = 0.2
-ADD_POLLS: Final = 50
+# server has downloaded their .torrent files. The pause doubles up to its longest.
+ADD_WAIT: Final = 10.0
+ADD_FIRST_PAUSE: Final = 0.05
+ADD_LONGEST_PAUSE: Final = 1.0
 
 ATTR_URLS: Final = "urls"
 ATTR_TORRENT_FILES: Final = "torrent_files"
@@ -138,7 +138,14 @@ async def _add_torrents(
     if result.added_torrent_ids is not None:
         # qBittorrent 5.2+ says which ones it added, so none is waited for in vain.
         expected &= set(result.added_torrent_ids)
-    appeared, pending = await _wait_for_added(coordinator, before, expected, web_links)
+    # Only web links may add torrents no source names; without them, only the
+    # torrents the sources name are asked for.
+    wanted = None if web_links else sorted(set(sources) - before)
+    appeared, pending = await _wait_for_added(
+        client, wanted, before, expected, web_links
+    )
+    # Once, so entities and events show the new torrents when the call returns.
+    await poll_now(coordinator)
     maindata = coordinator.data.maindata
     return {
         "added": {h: _named(maindata, h, sources) for h in sorted(appeared)},
@@ -204,25 +211,32 @@ def _add_options(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _wait_for_added(
-    coordinator: QbittorrentCoordinator,
+    client: Client,
+    wanted: list[str] | None,
     before: set[str],
     expected: set[str],
     web_links: int,
 ) -> tuple[set[str], int]:
-    """Poll until what was added is there; return it and the links still pending.
+    """Ask the server until what was added is listed; return it and the links pending.
 
-    Torrents behind http(s) links have no hash until the server has fetched them:
-    any torrent that appears meanwhile, and was not expected, counts as theirs.
+    Torrents behind http(s) links have no hash until the server has
+    fetched them: any torrent that appears meanwhile, and was not expected, counts
+    as theirs. The server is asked directly, not through the coordinator, so a slow
+    link costs one light request a pause rather than a full poll.
     """
-    polls = 0
+    deadline = asyncio.get_running_loop().time() + ADD_WAIT
+    pause = ADD_FIRST_PAUSE
     while True:
-        await poll_now(coordinator)
-        appeared = set(coordinator.data.maindata.torrents) - before
+        listed = await client.torrents_info(
+            torrent_hashes=wanted, simple_responses=True
+        )
+        appeared = {torrent["hash"] for torrent in listed} - before
         pending = max(web_links - len(appeared - expected), 0)
-        polls += 1
-        if (expected <= appeared and not pending) or polls == ADD_POLLS:
+        done = expected <= appeared and not pending
+        if done or asyncio.get_running_loop().time() >= deadline:
             return appeared, pending
-        await asyncio.sleep(ADD_POLL_INTERVAL)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, ADD_LONGEST_PAUSE)
 
 
 def _named(
