@@ -21,6 +21,7 @@ from .errors import (
     TorrentFileNotFoundError,
     TorrentFilePermissionError,
     Unauthorized401Error,
+    UnsupportedFieldError,
     UnsupportedMediaType415Error,
     UnsupportedQbittorrentVersion,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "TorrentPeersChanges",
     "TorrentsAddResult",
     "Unauthorized401Error",
+    "UnsupportedFieldError",
     "UnsupportedMediaType415Error",
     "UnsupportedQbittorrentVersion",
     "base_url",

@@ -5,6 +5,8 @@ No message built here carries a password, API key or session cookie.
 
 from __future__ import annotations
 
+from .versions import APIVersion, first_release, format_version
+
 
 class APIError(Exception):
     """Base of every error the client raises."""
@@ -12,6 +14,22 @@ class APIError(Exception):
 
 class UnsupportedQbittorrentVersion(APIError):  # noqa: N818
     """The server's version is outside the range this client supports."""
+
+
+class UnsupportedFieldError(NotImplementedError):
+    """A field the server's Web API version does not keep; nothing was sent.
+
+    A ``NotImplementedError``, as a request for an endpoint the server lacks is.
+    """
+
+    def __init__(self, field: str, since: APIVersion) -> None:
+        """Name the field and the first Web API version that keeps it."""
+        super().__init__(
+            f"{field} needs qBittorrent {first_release(since)}"
+            f" (Web API {format_version(since)}) or newer"
+        )
+        self.field = field
+        self.since = since
 
 
 class FileError(OSError, APIError):

@@ -10,20 +10,75 @@ Rich results are ``Dictionary`` objects down to the folders, feeds and articles.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from .errors import FileError
+from .errors import FileError, UnsupportedFieldError
 from .models import Dictionary
 from .namespace import Delegate, Namespace
 from .params import dump_json
 from .transport import Transport, Upload
+from .versions import APIVersion
 
 # The name the server gives the file it exports; the server reads any name.
 RULES_FILE_NAME = "rss-downloader-rules.json"
+
+# Rule fields the rule itself keeps on every server, by their names in Python.
+RULE_KEYS: Final = {
+    "enabled": "enabled",
+    "must_contain": "mustContain",
+    "must_not_contain": "mustNotContain",
+    "use_regex": "useRegex",
+    "episode_filter": "episodeFilter",
+    "ignore_days": "ignoreDays",
+    "smart_filter": "smartFilter",
+    "affected_feeds": "affectedFeeds",
+}
+# How a rule adds its torrents: from Web API 2.9.2 (qBittorrent 4.6.0) in the rule's
+# ``torrentParams``, which then override the older keys of the rule itself; tags
+# exist only there.
+RULE_TORRENT_PARAMS_SINCE: Final[APIVersion] = (2, 9, 2)
+RULE_TORRENT_PARAMS_KEYS: Final = {
+    "save_path": "save_path",
+    "category": "category",
+    "stopped": "stopped",
+    "tags": "tags",
+}
+RULE_OLDER_KEYS: Final = {
+    "save_path": "savePath",
+    "category": "assignedCategory",
+    "stopped": "addPaused",
+}
+
+
+def _rule_definition(
+    api_version: APIVersion, current: Mapping[str, Any], fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return ``current`` changed by ``fields``, as a server of this version keeps it."""
+    rule = dict(current)
+    rule.update(_renamed(fields, RULE_KEYS))
+    if api_version < RULE_TORRENT_PARAMS_SINCE:
+        if fields.get("tags"):
+            raise UnsupportedFieldError("tags", RULE_TORRENT_PARAMS_SINCE)
+        rule.update(_renamed(fields, RULE_OLDER_KEYS))
+        return rule
+    params = dict(rule.get("torrentParams") or {})
+    params.update(_renamed(fields, RULE_TORRENT_PARAMS_KEYS))
+    if "save_path" in fields:
+        # As the older savePath key does: a path of its own means manual management.
+        if fields["save_path"]:
+            params["use_auto_tmm"] = False
+        else:
+            params.pop("use_auto_tmm", None)
+    rule["torrentParams"] = params
+    return rule
+
+
+def _renamed(fields: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, Any]:
+    return {key: fields[name] for name, key in keys.items() if name in fields}
 
 
 def _rules_file(rules: Mapping[str, Any] | bytes | str | os.PathLike[str]) -> bytes:
@@ -187,6 +242,66 @@ class RSSAPIMixIn(Transport):
         params = {"ruleName": rule_name, "ruleDef": dump_json(dict(rule_def))}
         await self._call("rss/setRule", {**params, **kwargs})
 
+    async def rss_rule_definition(
+        self,
+        /,
+        current: Mapping[str, Any] | None = None,
+        *,
+        enabled: bool | None = None,
+        must_contain: str | None = None,
+        must_not_contain: str | None = None,
+        use_regex: bool | None = None,
+        episode_filter: str | None = None,
+        ignore_days: int | None = None,
+        smart_filter: bool | None = None,
+        affected_feeds: Sequence[str] | None = None,
+        save_path: str | None = None,
+        category: str | None = None,
+        stopped: bool | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Return a download rule for ``rss_set_rule``, shaped for this server.
+
+        Servers before Web API 2.9.2 (qBittorrent 4.6.0) keep where and how a rule
+        adds its torrents in the rule itself; newer ones in its ``torrentParams``,
+        where ``save_path`` also turns automatic management off (``""``: back on).
+
+        Args:
+            current: The rule as ``rss_rules`` lists it; what the other arguments
+                leave out (None) stays as it is.
+            enabled: Whether the rule downloads.
+            must_contain: What a title must match.
+            must_not_contain: What a title must not match.
+            use_regex: Whether the two are regular expressions (else wildcards).
+            episode_filter: Which episodes, such as ``1x01-;``.
+            ignore_days: Days to ignore further matches after one (0: none).
+            smart_filter: Whether to skip episodes downloaded already.
+            affected_feeds: The URLs of the feeds the rule reads.
+            save_path: Where the torrents go (``""``: the default).
+            category: The torrents' category (``""``: none).
+            stopped: Whether the torrents are added stopped.
+            tags: The torrents' tags (Web API 2.9.2 and newer).
+
+        Raises:
+            UnsupportedFieldError: Tags for a server before Web API 2.9.2.
+        """
+        given = {
+            "enabled": enabled,
+            "must_contain": must_contain,
+            "must_not_contain": must_not_contain,
+            "use_regex": use_regex,
+            "episode_filter": episode_filter,
+            "ignore_days": ignore_days,
+            "smart_filter": smart_filter,
+            "affected_feeds": None if affected_feeds is None else list(affected_feeds),
+            "save_path": save_path,
+            "category": category,
+            "stopped": stopped,
+            "tags": None if tags is None else list(tags),
+        }
+        fields = {name: value for name, value in given.items() if value is not None}
+        return _rule_definition(await self.api_version(), current or {}, fields)
+
     async def rss_rename_rule(
         self, /, orig_rule_name: str, new_rule_name: str, **kwargs: Any
     ) -> None:
@@ -275,6 +390,7 @@ class RSSAPI(Namespace):
     mark_as_read = Delegate(RSSAPIMixIn.rss_mark_as_read)
     refresh_item = Delegate(RSSAPIMixIn.rss_refresh_item)
     set_rule = Delegate(RSSAPIMixIn.rss_set_rule)
+    rule_definition = Delegate(RSSAPIMixIn.rss_rule_definition)
     rename_rule = Delegate(RSSAPIMixIn.rss_rename_rule)
     clone_rule = Delegate(RSSAPIMixIn.rss_clone_rule)
     remove_rule = Delegate(RSSAPIMixIn.rss_remove_rule)
