@@ -8,7 +8,7 @@ silently, or answer with a bare "Conflict").
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -18,7 +18,7 @@ from yarl import URL
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
-from ..api import APIVersion, Client, first_release
+from ..api import Client, UnsupportedFieldError, first_release
 from ..data import QbittorrentConfigEntry
 from .action import (
     ATTR_CATEGORY,
@@ -41,30 +41,20 @@ ATTR_NEW_NAME: Final = "new_name"
 ATTR_WITH_ARTICLES: Final = "with_articles"
 ATTR_AFFECTED_FEEDS: Final = "affected_feeds"
 
-# Rule fields kept in the rule itself on every server version.
-RULE_KEYS: Final = {
-    "enabled": "enabled",
-    "must_contain": "mustContain",
-    "must_not_contain": "mustNotContain",
-    "use_regex": "useRegex",
-    "episode_filter": "episodeFilter",
-    "ignore_days": "ignoreDays",
-    "smart_filter": "smartFilter",
-}
-# How a rule's torrents are added: from qBittorrent 4.6.0 (Web API 2.9.2) in the
-# rule's ``torrentParams``, which then overrides the older keys of the rule itself.
-TORRENT_PARAMS_SINCE: Final[APIVersion] = (2, 9, 2)
-TORRENT_PARAMS_KEYS: Final = {
-    ATTR_SAVE_PATH: "save_path",
-    ATTR_CATEGORY: "category",
-    ATTR_STOPPED: "stopped",
-    ATTR_TAGS: "tags",
-}
-OLDER_RULE_KEYS: Final = {
-    ATTR_SAVE_PATH: "savePath",
-    ATTR_CATEGORY: "assignedCategory",
-    ATTR_STOPPED: "addPaused",
-}
+# The fields of rss_set_rule that the client's rule definition takes as they are.
+RULE_FIELDS: Final = (
+    "enabled",
+    "must_contain",
+    "must_not_contain",
+    "use_regex",
+    "episode_filter",
+    "ignore_days",
+    "smart_filter",
+    ATTR_SAVE_PATH,
+    ATTR_CATEGORY,
+    ATTR_STOPPED,
+    ATTR_TAGS,
+)
 
 _NAME = probatio.All(cv.string, probatio.Length(min=1))
 
@@ -318,63 +308,27 @@ def _feed_urls(tree: RSSTree, feeds: list[str]) -> list[str]:
     return list(urls)
 
 
-def _iter_given(
-    data: Mapping[str, Any], keys: Mapping[str, str]
-) -> Iterator[tuple[str, Any]]:
-    return ((key, data[field]) for field, key in keys.items() if field in data)
-
-
-def rule_definition(
-    current: Mapping[str, Any],
-    data: Mapping[str, Any],
-    feed_urls: list[str] | None,
-    *,
-    torrent_params: bool,
-) -> dict[str, Any]:
-    """Return ``current`` changed by the action's fields, as the server keeps rules."""
-    rule = dict(current)
-    rule.update(_iter_given(data, RULE_KEYS))
-    if feed_urls is not None:
-        rule["affectedFeeds"] = feed_urls
-    if not torrent_params:
-        rule.update(_iter_given(data, OLDER_RULE_KEYS))
-        return rule
-    params = dict(rule.get("torrentParams") or {})
-    params.update(_iter_given(data, TORRENT_PARAMS_KEYS))
-    if ATTR_SAVE_PATH in data:
-        # As the older savePath key does: a path of its own means manual management.
-        if data[ATTR_SAVE_PATH]:
-            params["use_auto_tmm"] = False
-        else:
-            params.pop("use_auto_tmm", None)
-    rule["torrentParams"] = params
-    return rule
-
-
 async def _set_rule(
     entry: QbittorrentConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     name: str = call.data[ATTR_NAME]
     client = entry.runtime_data.client
-    torrent_params = await client.api_version() >= TORRENT_PARAMS_SINCE
-    if tags := call.data.get(ATTR_TAGS):
-        if not torrent_params:
-            raise refused(
-                "rss_rule_tags_need_version",
-                version=first_release(TORRENT_PARAMS_SINCE),
-                server_version=entry.runtime_data.version.removeprefix("v"),
-            )
-        check_tags(tags)
     if category := call.data.get(ATTR_CATEGORY):
         await require_known_category(entry.runtime_data.coordinator, category)
-    feed_urls = None
+    fields = {field: call.data[field] for field in RULE_FIELDS if field in call.data}
     if ATTR_AFFECTED_FEEDS in call.data:
         tree = await read_tree(client)
-        feed_urls = _feed_urls(tree, call.data[ATTR_AFFECTED_FEEDS])
+        fields[ATTR_AFFECTED_FEEDS] = _feed_urls(tree, call.data[ATTR_AFFECTED_FEEDS])
     current = (await _rules(client)).get(name, {})
-    definition = rule_definition(
-        current, call.data, feed_urls, torrent_params=torrent_params
-    )
+    try:
+        definition = await client.rss_rule_definition(current, **fields)
+    except UnsupportedFieldError as err:
+        raise refused(
+            "rss_rule_tags_need_version",
+            version=first_release(err.since),
+            server_version=entry.runtime_data.version.removeprefix("v"),
+        ) from err
+    check_tags(call.data.get(ATTR_TAGS, []))
     await client.rss_set_rule(name, definition)
     return None
 
