@@ -1,11 +1,13 @@
 """Helpers for the tests of the integration's actions.
 
 Home Assistant reaches the server through the recording ``proxy`` fixture, so a
-refused action can be shown to have sent nothing that changes the server.
+refused action can be shown to have sent nothing that changes the server
+(``refusal``, the one check of a refused action).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 
 from .platforms import named_entry, set_up
@@ -45,11 +47,39 @@ def changes_sent(proxy: Proxy) -> list[str]:
 
 
 async def refusal(
-    hass: HomeAssistant, proxy: Proxy, action: str, data: dict[str, Any] | None = None
+    hass: HomeAssistant,
+    proxy: Proxy,
+    action: str,
+    data: dict[str, Any] | None = None,
+    *,
+    key: str | None = None,
+    state: Callable[[], Awaitable[object]] | None = None,
 ) -> ServiceValidationError:
-    """Run an action that must be refused before it sends any change."""
+    """Run an action that must be refused, with nothing changed; return the refusal.
+
+    The refusal is translated (``key``, when given), with every placeholder filled
+    in; nothing that changes the server went through the entry's ``proxy``; and
+    ``state``, when given, reads the same from the server before and after.
+    """
+    before = await state() if state else None
+    proxy.requests.clear()
+    answers = hass.services.supports_response(DOMAIN, action)
     with pytest.raises(ServiceValidationError) as raised:
-        await act(hass, action, data)
-    assert raised.value.translation_domain == DOMAIN
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            data or {},
+            blocking=True,
+            return_response=answers is SupportsResponse.ONLY,
+        )
+    error = raised.value
+    assert error.translation_domain == DOMAIN
+    if key is not None:
+        assert error.translation_key == key
+    message = str(error)
+    assert message not in ("", error.translation_key)
+    assert "{" not in message
     assert changes_sent(proxy) == []
-    return raised.value
+    if state:
+        assert await state() == before
+    return error

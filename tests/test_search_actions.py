@@ -16,9 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 
-from .actions import changes_sent, set_up_through
+from .actions import refusal, set_up_through
 from .feeds_server import FeedsServer
 from .proxy import Proxy
 from .search_engine import SLOW_WORD, Engine, EngineResult, write_engine
@@ -196,14 +195,15 @@ async def test_search_refused(
     async def refused(
         key: str, placeholders: dict[str, str] | None, **data: Any
     ) -> None:
-        with pytest.raises(ServiceValidationError) as raised:
-            await search(hass, **data)
-        assert raised.value.translation_domain == DOMAIN
-        assert raised.value.translation_key == key
-        assert raised.value.translation_placeholders == placeholders
-        assert "{" not in str(raised.value)
-        assert changes_sent(proxy) == []
-        assert await jobs_left(entry, qbittorrent, webui) == []
+        error = await refusal(
+            hass,
+            proxy,
+            "search",
+            data,
+            key=key,
+            state=lambda: jobs_left(entry, qbittorrent, webui),
+        )
+        assert error.translation_placeholders == placeholders
 
     await refused("search_pattern_empty", None, pattern="  ")
     await refused("search_no_plugins", None, pattern="plus")

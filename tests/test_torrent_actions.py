@@ -39,7 +39,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
-from .actions import changes_sent
+from .actions import refusal
 from .api.helpers import unique
 from .local_server import LocalServer
 from .platforms import named_entry, poll, set_up
@@ -146,25 +146,14 @@ def refused(hass: HomeAssistant, server: WebUI, proxy: Proxy) -> Refuse:
     async def refuse(
         translation_key: str, action: str, **data: Any
     ) -> ServiceValidationError:
-        before = await server_state(server)
-        proxy.requests.clear()
-        with pytest.raises(ServiceValidationError) as raised:
-            await hass.services.async_call(
-                DOMAIN,
-                action,
-                data,
-                blocking=True,
-                return_response=action == "get_torrents",
-            )
-        error = raised.value
-        assert error.translation_domain == DOMAIN
-        assert error.translation_key == translation_key
-        # The message is translated, with every placeholder filled in.
-        assert str(error) not in ("", translation_key)
-        assert "{" not in str(error)
-        assert changes_sent(proxy) == []
-        assert await server_state(server) == before
-        return error
+        return await refusal(
+            hass,
+            proxy,
+            action,
+            data,
+            key=translation_key,
+            state=lambda: server_state(server),
+        )
 
     return refuse
 
