@@ -16,9 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 
-from .actions import act, changes_sent, refusal, set_up_through
+from .actions import act, refusal, set_up_through
 from .feeds_server import Article, FeedsServer
 from .proxy import Proxy
 from .servers import QbittorrentServer
@@ -187,9 +186,146 @@ async def test_articles(hass: HomeAssistant, webui: WebUI, feeds: FeedsServer) -
     assert all(article["is_read"] for article in items["feeds"][0]["articles"])
 
 
+# In the cases' fields, a feeds server path to give as its URL.
+FEED = "feed:"
+PRIVATE = "private.xml?passkey=secret"
+SUBSCRIBED = "subscribed.xml?passkey=secret"
+
+ITEM_REFUSALS: list[tuple[str, dict[str, Any], str, dict[str, str] | None]] = [
+    ("rss_add_feed", {"url": "ftp://example.org/feed"}, "rss_url_invalid", None),
+    ("rss_add_feed", {"url": "feed.xml"}, "rss_url_invalid", None),
+    ("rss_add_feed", {"url": "http://[::1"}, "rss_url_invalid", None),
+    (
+        "rss_add_feed",
+        {"url": FEED + "news.xml"},
+        "rss_feed_exists",
+        {"path": "Plus\\News"},
+    ),
+    # A feed URL may carry a passkey: errors show only its host.
+    (
+        "rss_add_feed",
+        {"url": FEED + PRIVATE},
+        "rss_item_exists",
+        {"path": "http://127.0.0.1/…"},
+    ),
+    (
+        "rss_add_feed",
+        {"url": FEED + SUBSCRIBED},
+        "rss_feed_exists",
+        {"path": "http://127.0.0.1/…"},
+    ),
+    (
+        "rss_add_feed",
+        {"url": FEED + "new.xml", "path": "Plus\\News"},
+        "rss_item_exists",
+        {"path": "Plus\\News"},
+    ),
+    (
+        "rss_add_feed",
+        {"url": FEED + "new.xml", "path": "Missing\\Feed"},
+        "rss_folder_not_found",
+        {"folder": "Missing", "path": "Missing\\Feed"},
+    ),
+    (
+        "rss_add_feed",
+        {"url": FEED + "new.xml", "path": "Plus\\"},
+        "rss_path_invalid",
+        {"path": "Plus\\"},
+    ),
+    ("rss_add_folder", {"path": "Plus"}, "rss_item_exists", {"path": "Plus"}),
+    (
+        "rss_add_folder",
+        {"path": "Plus\\\\Inner"},
+        "rss_path_invalid",
+        {"path": "Plus\\\\Inner"},
+    ),
+    (
+        "rss_add_folder",
+        {"path": "Missing\\Inner"},
+        "rss_folder_not_found",
+        {"folder": "Missing", "path": "Missing\\Inner"},
+    ),
+    ("rss_remove_item", {"path": "News"}, "rss_item_not_found", {"path": "News"}),
+    (
+        "rss_move_item",
+        {"path": "Missing", "destination": "Elsewhere"},
+        "rss_item_not_found",
+        {"path": "Missing"},
+    ),
+    (
+        "rss_move_item",
+        {"path": "Plus", "destination": "Plus\\Inner"},
+        "rss_move_into_itself",
+        {"path": "Plus", "destination": "Plus\\Inner"},
+    ),
+    (
+        "rss_move_item",
+        {"path": "Plus\\News", "destination": "Plus"},
+        "rss_item_exists",
+        {"path": "Plus"},
+    ),
+    (
+        "rss_move_item",
+        {"path": "Plus\\News", "destination": "Missing\\News"},
+        "rss_folder_not_found",
+        {"folder": "Missing", "path": "Missing\\News"},
+    ),
+    (
+        "rss_refresh_item",
+        {"path": "Plus\\Missing"},
+        "rss_item_not_found",
+        {"path": "Plus\\Missing"},
+    ),
+    (
+        "rss_mark_as_read",
+        {"path": "Missing"},
+        "rss_item_not_found",
+        {"path": "Missing"},
+    ),
+    (
+        "rss_mark_as_read",
+        {"path": "Plus", "article_id": "id-One"},
+        "rss_not_a_feed",
+        {"path": "Plus"},
+    ),
+    (
+        "rss_mark_as_read",
+        {"path": "Plus\\News", "article_id": "id-Other"},
+        "rss_article_not_found",
+        {"path": "Plus\\News", "article_id": "id-Other"},
+    ),
+]
+
+
+def with_urls(feeds: FeedsServer, data: dict[str, Any]) -> dict[str, Any]:
+    """Return a case's fields with the feeds server's URLs in them (lists too)."""
+
+    def url(value: Any) -> Any:
+        if isinstance(value, list):
+            return [url(item) for item in value]
+        if isinstance(value, str) and value.startswith(FEED):
+            return feeds.url(value.removeprefix(FEED))
+        return value
+
+    return {field: url(value) for field, value in data.items()}
+
+
 @pytest.mark.usefixtures("entry", "clean_rss", "rss_processing")
+@pytest.mark.parametrize(
+    ("action", "data", "key", "placeholders"),
+    ITEM_REFUSALS,
+    ids=[f"{action}-{key}-{n}" for n, (action, _, key, _) in enumerate(ITEM_REFUSALS)],
+)
 async def test_items_refused(
-    hass: HomeAssistant, proxy: Proxy, webui: WebUI, feeds: FeedsServer
+    *,
+    hass: HomeAssistant,
+    proxy: Proxy,
+    webui: WebUI,
+    feeds: FeedsServer,
+    action: str,
+    data: dict[str, Any],
+    key: str,
+    placeholders: dict[str, str] | None,
 ) -> None:
     """Unusable URLs, missing or taken paths and unknown articles change nothing."""
     url = feeds.serve_feed("news.xml", "News", articles_for(feeds, "One"))
@@ -197,12 +333,12 @@ async def test_items_refused(
     await webui.post("rss/addFeed", {"url": url, "path": "Plus\\News"})
     await webui.post("rss/refreshItem", {"itemPath": "Plus\\News"})
     await wait_for(lambda: feed_articles(webui, "Plus\\News", 1))
-    private_url = feeds.url("private.xml?passkey=secret")
+    private_url = feeds.url(PRIVATE)
     # A folder named after a URL, as a feed added without a path is.
     await webui.post("rss/addFolder", {"path": private_url})
     # A feed added without a path keeps its URL as its name until it loads, when
     # the server renames it after its title: this one never loads.
-    subscribed = feeds.url("subscribed.xml?passkey=secret")
+    subscribed = feeds.url(SUBSCRIBED)
     await webui.post("rss/addFeed", {"url": subscribed, "path": ""})
 
     async def failed_to_load() -> bool:
@@ -210,118 +346,16 @@ async def test_items_refused(
         return bool(items[subscribed].get("hasError"))
 
     await wait_for(failed_to_load)
-    before = await webui.get("rss/items", withData="true")
-    new_url = feeds.url("new.xml")
 
-    refusals: list[tuple[str, dict[str, Any], str, dict[str, str] | None]] = [
-        ("rss_add_feed", {"url": "ftp://example.org/feed"}, "rss_url_invalid", None),
-        ("rss_add_feed", {"url": "feed.xml"}, "rss_url_invalid", None),
-        ("rss_add_feed", {"url": "http://[::1"}, "rss_url_invalid", None),
-        ("rss_add_feed", {"url": url}, "rss_feed_exists", {"path": "Plus\\News"}),
-        # A feed URL may carry a passkey: errors show only its host.
-        (
-            "rss_add_feed",
-            {"url": private_url},
-            "rss_item_exists",
-            {"path": "http://127.0.0.1/…"},
-        ),
-        (
-            "rss_add_feed",
-            {"url": subscribed},
-            "rss_feed_exists",
-            {"path": "http://127.0.0.1/…"},
-        ),
-        (
-            "rss_add_feed",
-            {"url": new_url, "path": "Plus\\News"},
-            "rss_item_exists",
-            {"path": "Plus\\News"},
-        ),
-        (
-            "rss_add_feed",
-            {"url": new_url, "path": "Missing\\Feed"},
-            "rss_folder_not_found",
-            {"folder": "Missing", "path": "Missing\\Feed"},
-        ),
-        (
-            "rss_add_feed",
-            {"url": new_url, "path": "Plus\\"},
-            "rss_path_invalid",
-            {"path": "Plus\\"},
-        ),
-        ("rss_add_folder", {"path": "Plus"}, "rss_item_exists", {"path": "Plus"}),
-        (
-            "rss_add_folder",
-            {"path": "Plus\\\\Inner"},
-            "rss_path_invalid",
-            {"path": "Plus\\\\Inner"},
-        ),
-        (
-            "rss_add_folder",
-            {"path": "Missing\\Inner"},
-            "rss_folder_not_found",
-            {"folder": "Missing", "path": "Missing\\Inner"},
-        ),
-        ("rss_remove_item", {"path": "News"}, "rss_item_not_found", {"path": "News"}),
-        (
-            "rss_move_item",
-            {"path": "Missing", "destination": "Elsewhere"},
-            "rss_item_not_found",
-            {"path": "Missing"},
-        ),
-        (
-            "rss_move_item",
-            {"path": "Plus", "destination": "Plus\\Inner"},
-            "rss_move_into_itself",
-            {"path": "Plus", "destination": "Plus\\Inner"},
-        ),
-        (
-            "rss_move_item",
-            {"path": "Plus\\News", "destination": "Plus"},
-            "rss_item_exists",
-            {"path": "Plus"},
-        ),
-        (
-            "rss_move_item",
-            {"path": "Plus\\News", "destination": "Missing\\News"},
-            "rss_folder_not_found",
-            {"folder": "Missing", "path": "Missing\\News"},
-        ),
-        (
-            "rss_refresh_item",
-            {"path": "Plus\\Missing"},
-            "rss_item_not_found",
-            {"path": "Plus\\Missing"},
-        ),
-        (
-            "rss_mark_as_read",
-            {"path": "Missing"},
-            "rss_item_not_found",
-            {"path": "Missing"},
-        ),
-        (
-            "rss_mark_as_read",
-            {"path": "Plus", "article_id": "id-One"},
-            "rss_not_a_feed",
-            {"path": "Plus"},
-        ),
-        (
-            "rss_mark_as_read",
-            {"path": "Plus\\News", "article_id": "id-Other"},
-            "rss_article_not_found",
-            {"path": "Plus\\News", "article_id": "id-Other"},
-        ),
-    ]
-    for action, data, key, placeholders in refusals:
-        error = await refusal(hass, proxy, action, data)
-        assert (error.translation_key, error.translation_placeholders) == (
-            key,
-            placeholders,
-        ), (action, data)
-        assert "{" not in str(error)
-        assert "secret" not in str(error)
+    async def items() -> object:
+        return await webui.get("rss/items", withData="true")
 
-    assert await webui.get("rss/items", withData="true") == before
+    error = await refusal(
+        hass, proxy, action, with_urls(feeds, data), key=key, state=items
+    )
+
+    assert error.translation_placeholders == placeholders
+    assert "secret" not in str(error)
     assert feeds.hits["new.xml"] == 0
 
 
@@ -473,15 +507,81 @@ async def test_new_rule_defaults(hass: HomeAssistant, webui: WebUI) -> None:
     }
 
 
+RULE_REFUSALS: list[tuple[str, dict[str, Any], str, dict[str, str]]] = [
+    (
+        "rss_rename_rule",
+        {"name": "Plus none", "new_name": "Plus three"},
+        "rss_rule_not_found",
+        {"name": "Plus none"},
+    ),
+    (
+        "rss_rename_rule",
+        {"name": "Plus one", "new_name": "Plus two"},
+        "rss_rule_exists",
+        {"name": "Plus two"},
+    ),
+    (
+        "rss_remove_rule",
+        {"name": "Plus none"},
+        "rss_rule_not_found",
+        {"name": "Plus none"},
+    ),
+    (
+        "rss_get_rule_matches",
+        {"name": "Plus none"},
+        "rss_rule_not_found",
+        {"name": "Plus none"},
+    ),
+    (
+        "rss_set_rule",
+        {"name": "Plus one", "category": "plus-no-such-category"},
+        "torrent_category_not_found",
+        {"category": "plus-no-such-category"},
+    ),
+    (
+        "rss_set_rule",
+        {"name": "Plus one", "affected_feeds": ["News", "Missing"]},
+        "rss_feed_not_found",
+        {"feed": "Missing"},
+    ),
+    (
+        "rss_set_rule",
+        {"name": "Plus one", "affected_feeds": [FEED + PRIVATE]},
+        "rss_feed_not_found",
+        # A feed URL may carry a passkey: the error shows only its host.
+        {"feed": "http://127.0.0.1/…"},
+    ),
+    (
+        "rss_set_rule",
+        {"name": "Plus one", "tags": "iso,,linux"},
+        "torrent_tag_invalid",
+        {"tag": ""},
+    ),
+]
+
+
 @pytest.mark.usefixtures("entry", "clean_rss")
+@pytest.mark.parametrize(
+    ("action", "data", "key", "placeholders"),
+    RULE_REFUSALS,
+    ids=[f"{action}-{key}-{n}" for n, (action, _, key, _) in enumerate(RULE_REFUSALS)],
+)
 async def test_rules_refused(
+    *,
     hass: HomeAssistant,
     proxy: Proxy,
     webui: WebUI,
     feeds: FeedsServer,
     qbittorrent: QbittorrentServer,
+    action: str,
+    data: dict[str, Any],
+    key: str,
+    placeholders: dict[str, str],
 ) -> None:
-    """Unknown rules, categories and feeds, taken names, and old servers' tags."""
+    """Unknown rules, categories and feeds, and taken names change no rule.
+
+    qBittorrent before 4.6 keeps no tags in a rule: any refuses the rule first.
+    """
     url = feeds.serve_feed("news.xml", "News", [])
     await webui.post("rss/addFeed", {"url": url, "path": "News"})
     for name in ("Plus one", "Plus two"):
@@ -489,88 +589,18 @@ async def test_rules_refused(
             "rss/setRule",
             {"ruleName": name, "ruleDef": json.dumps({"mustContain": name})},
         )
-    before = await rules(webui)
-    unknown_url = feeds.url("private.xml?passkey=secret")
+    if "tags" in data and qbittorrent.version < "4.6":
+        key = "rss_rule_tags_need_version"
+        placeholders = {"version": "4.6.0", "server_version": qbittorrent.version}
 
-    refusals: list[tuple[str, dict[str, Any], str, dict[str, str]]] = [
-        (
-            "rss_rename_rule",
-            {"name": "Plus none", "new_name": "Plus three"},
-            "rss_rule_not_found",
-            {"name": "Plus none"},
-        ),
-        (
-            "rss_rename_rule",
-            {"name": "Plus one", "new_name": "Plus two"},
-            "rss_rule_exists",
-            {"name": "Plus two"},
-        ),
-        (
-            "rss_remove_rule",
-            {"name": "Plus none"},
-            "rss_rule_not_found",
-            {"name": "Plus none"},
-        ),
-        (
-            "rss_get_rule_matches",
-            {"name": "Plus none"},
-            "rss_rule_not_found",
-            {"name": "Plus none"},
-        ),
-        (
-            "rss_set_rule",
-            {"name": "Plus one", "category": "plus-no-such-category"},
-            "torrent_category_not_found",
-            {"category": "plus-no-such-category"},
-        ),
-        (
-            "rss_set_rule",
-            {"name": "Plus one", "affected_feeds": ["News", "Missing"]},
-            "rss_feed_not_found",
-            {"feed": "Missing"},
-        ),
-        (
-            "rss_set_rule",
-            {"name": "Plus one", "affected_feeds": [unknown_url]},
-            "rss_feed_not_found",
-            # A feed URL may carry a passkey: the error shows only its host.
-            {"feed": "http://127.0.0.1/…"},
-        ),
-    ]
-    if qbittorrent.version < "4.6":
-        refusals.append(
-            (
-                "rss_set_rule",
-                {"name": "Plus one", "tags": ["iso"]},
-                "rss_rule_tags_need_version",
-                {"version": "4.6.0", "server_version": qbittorrent.version},
-            )
-        )
-    else:
-        refusals.append(
-            (
-                "rss_set_rule",
-                {"name": "Plus one", "tags": "iso,,linux"},
-                "torrent_tag_invalid",
-                {"tag": ""},
-            )
-        )
-    for action, data, key, placeholders in refusals:
-        with pytest.raises(ServiceValidationError) as raised:
-            await hass.services.async_call(
-                DOMAIN,
-                action,
-                data,
-                blocking=True,
-                return_response=action == "rss_get_rule_matches",
-            )
-        error = raised.value
-        assert (error.translation_key, error.translation_placeholders) == (
-            key,
-            placeholders,
-        ), (action, data)
-        assert "secret" not in str(error)
-        assert "{" not in str(error)
-        assert changes_sent(proxy) == []
+    error = await refusal(
+        hass,
+        proxy,
+        action,
+        with_urls(feeds, data),
+        key=key,
+        state=lambda: rules(webui),
+    )
 
-    assert await rules(webui) == before
+    assert error.translation_placeholders == placeholders
+    assert "secret" not in str(error)
