@@ -20,7 +20,7 @@ Fixtures here:
 - ``endpoint_calls``: the endpoints called so far, in order (logins included).
 
 - ``qbittorrent``: the module's server, once for each version in
-  ``tests.servers.VERSIONS`` (the Home Assistant tests run only two of them).
+  ``CLIENT_TEST_VERSIONS`` (the Home Assistant tests run only two of them).
 
 From ``tests/conftest.py``: ``webui`` (an independent session with it), ``qbittorrent_factory``, and
 ``private_server`` with ``private_webui`` (a server of the module's version for this
@@ -51,10 +51,14 @@ from custom_components.qbittorrent_plus.api.versions import parse_version
 from tests.api.helpers import client_for
 from tests.servers import VERSIONS, QbittorrentServer, running_server
 
+# qBittorrent 4.2.5 runs in tests/test_servers.py (its sealed profile and the check
+# that refuses DHT); the client's tests do not follow all of its differences yet.
+CLIENT_TEST_VERSIONS = tuple(version for version in VERSIONS if version != "4.2.5")
 
-@pytest.fixture(scope="module", params=VERSIONS, ids=lambda v: f"qbt-{v}")
+
+@pytest.fixture(scope="module", params=CLIENT_TEST_VERSIONS, ids=lambda v: f"qbt-{v}")
 def qbittorrent(request: pytest.FixtureRequest) -> Iterator[QbittorrentServer]:
-    """Run a server of every version tested live, shared by the tests of a module."""
+    """Run a server of each version the client is tested with, for a module."""
     with running_server(request.param) as server:
         yield server
 
