@@ -136,6 +136,8 @@ async def test_refused_credentials(
         await webui.post(
             "app/setPreferences", {"json": '{"web_ui_password": "another password"}'}
         )
+    # The server's own check after the restart logs in with the new password.
+    server.password = "another password"
     # qBittorrent keeps open sessions when the password changes; a restart ends them.
     await hass.async_add_executor_job(server.restart)
 

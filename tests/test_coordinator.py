@@ -135,6 +135,8 @@ async def test_new_password_starts_reauth(
         await webui.post(
             "app/setPreferences", {"json": '{"web_ui_password": "another password"}'}
         )
+    # The server's own check after the restart logs in with the new password.
+    server.password = "another password"
     await hass.async_add_executor_job(server.restart)
 
     await poll(hass, freezer)

@@ -160,6 +160,11 @@ async def test_tag_is_filtered_by_the_client_before_web_api_2_8_3(
         )
         sent = parse_qs(proxy.last("torrents/info").query)
         untagged = await client.torrents_info(tag="", torrent_hashes=hashes)
+        # As the server: an offset out of range starts at the beginning, and a
+        # limit below 1 is none.
+        beyond = await client.torrents_info(
+            tag=tag, torrent_hashes=hashes, offset=5, limit=0
+        )
     finally:
         await webui.delete_torrents(*hashes)
         await webui.post("torrents/deleteTags", {"tags": tag})
@@ -171,6 +176,7 @@ async def test_tag_is_filtered_by_the_client_before_web_api_2_8_3(
     assert "offset" not in sent
     assert "limit" not in sent
     assert [torrent.hash for torrent in untagged] == [made[0].info_hash]
+    assert {torrent.hash for torrent in beyond} == set(hashes[1:])
 
 
 @pytest.mark.endpoints("torrents/files")
