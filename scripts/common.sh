@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # Shared by the scripts in this folder: where the environment lives and how to enter it.
 #
-# Current Home Assistant needs Python >= 3.14.2 and the tests need qBittorrent 5.3.0 and
-# 4.5.2. A Debian host rarely has all three, so setup builds two small Debian roots
-# (sid: Python 3.14 and qBittorrent 5.3.0; bookworm: qBittorrent 4.5.2) and a virtual
-# environment, all cached outside the clone. Every project command runs inside the sid
+# Current Home Assistant needs Python >= 3.14.2 and the tests need qBittorrent 5.3.0,
+# 5.1.0, 4.5.2 and 4.2.5. A Debian host rarely has them all, so setup builds small Debian
+# roots (sid: Python 3.14 and qBittorrent 5.3.0; trixie: 5.1.0; bookworm: 4.5.2;
+# bullseye: 4.2.5) and a virtual environment, all cached outside the clone. Every project command runs inside the sid
 # root through bubblewrap, with the host's loopback network.
 
 set -euo pipefail
@@ -12,7 +12,9 @@ set -euo pipefail
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${QBT_PLUS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/qbittorrent-plus}
 SID_ROOT=$CACHE_DIR/roots/sid
+TRIXIE_ROOT=$CACHE_DIR/roots/trixie
 BOOKWORM_ROOT=$CACHE_DIR/roots/bookworm
+BULLSEYE_ROOT=$CACHE_DIR/roots/bullseye
 VENV=$CACHE_DIR/venv
 
 die() {
@@ -41,7 +43,9 @@ in_env() {
     --setenv PATH "$VENV/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     --setenv HOME /tmp --setenv LANG C.UTF-8 --setenv TERM "$term" \
     --setenv CI "${CI:-}" \
+    --setenv QBT_PLUS_ROOT_5_1_0 "$TRIXIE_ROOT" \
     --setenv QBT_PLUS_ROOT_4_5_2 "$BOOKWORM_ROOT" \
+    --setenv QBT_PLUS_ROOT_4_2_5 "$BULLSEYE_ROOT" \
     --setenv QBT_PLUS_PROJECT_DIR "$PROJECT_DIR" \
     --chdir "$PROJECT_DIR" \
     "$@"

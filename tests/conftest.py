@@ -10,7 +10,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from .feeds_server import FeedsServer
 from .proxy import Proxy
-from .servers import VERSIONS, QbittorrentServer, running_server
+from .servers import HA_VERSIONS, QbittorrentServer, running_server
 from .webui import WebUI
 
 
@@ -34,9 +34,12 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("enable_custom_integrations")
 
 
-@pytest.fixture(scope="module", params=VERSIONS, ids=lambda v: f"qbt-{v}")
+@pytest.fixture(scope="module", params=HA_VERSIONS, ids=lambda v: f"qbt-{v}")
 def qbittorrent(request: pytest.FixtureRequest) -> Iterator[QbittorrentServer]:
-    """Run one server of each supported version, shared by the tests of a module."""
+    """Run a server of each version the Home Assistant tests use, for a module.
+
+    The client's tests (tests/api) run every version instead.
+    """
     with running_server(request.param) as server:
         yield server
 

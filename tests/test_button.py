@@ -24,7 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from .platforms import named_entry, poll, set_up, state_of, torrent_states
 from .proxy import Proxy
-from .servers import VERSIONS, QbittorrentServer
+from .servers import HA_VERSIONS, QbittorrentServer
 from .torrents import make_torrent
 from .webui import WebUI, wait_for
 
@@ -122,7 +122,7 @@ async def test_server_down(
     assert len(errors) == 1
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", HA_VERSIONS)
 async def test_refused_credentials(
     hass: HomeAssistant,
     qbittorrent_factory: Callable[[str], QbittorrentServer],
@@ -136,6 +136,8 @@ async def test_refused_credentials(
         await webui.post(
             "app/setPreferences", {"json": '{"web_ui_password": "another password"}'}
         )
+    # The server's own check after the restart logs in with the new password.
+    server.password = "another password"
     # qBittorrent keeps open sessions when the password changes; a restart ends them.
     await hass.async_add_executor_job(server.restart)
 

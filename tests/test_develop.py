@@ -24,7 +24,7 @@ import pytest
 
 from scripts.demo import TORRENT_ORDER, dashboard_config, demo_torrents
 
-from .servers import VERSIONS, free_port
+from .servers import HA_VERSIONS, free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RUN_TIMEOUT = 150.0
@@ -83,7 +83,7 @@ def demo_command(state_dir: Path, *args: str) -> list[str]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", HA_VERSIONS)
 def test_check_mode_sees_the_integration_work(
     demo_dirs: tuple[Path, dict[str, str]], version: str
 ) -> None:

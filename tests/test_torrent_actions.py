@@ -1057,6 +1057,8 @@ async def test_nothing_sent_while_reauthenticating(
         entry = named_entry(private_server, proxy.url)
         await set_up(hass, entry)
         await private_webui.set_preferences(web_ui_password="another password")
+        # The server's own check after the restart logs in with the new password.
+        private_server.password = "another password"
         # qBittorrent keeps open sessions when the password changes; a restart ends them.
         await hass.async_add_executor_job(private_server.restart)
         logins = proxy.count("auth/login")

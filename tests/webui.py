@@ -37,6 +37,10 @@ async def wait_for[T](
     raise TimeoutError(msg)
 
 
+def _api(server: QbittorrentServer) -> tuple[int, ...]:
+    return tuple(int(part) for part in server.api_version.split("."))
+
+
 class WebUI:
     """A logged-in session with one server."""
 
@@ -160,10 +164,22 @@ class WebUI:
         form.add_field("stopped", str(stopped).lower())
         if category is not None:
             form.add_field("category", category)
-        if tags is not None:
+        # torrents/add takes tags from Web API 2.6.2 (qBittorrent 4.3) on.
+        tags_on_add = _api(self.server) >= (2, 6, 2)
+        if tags is not None and tags_on_add:
             form.add_field("tags", tags)
         await self.post("torrents/add", form)
-        return await wait_for(lambda: self.torrent(torrent.info_hash))
+        info = await wait_for(lambda: self.torrent(torrent.info_hash))
+        if tags is not None and not tags_on_add:
+            await self.post(
+                "torrents/addTags", {"hashes": torrent.info_hash, "tags": tags}
+            )
+            info = await wait_for(lambda: self._tagged(torrent.info_hash))
+        return info
+
+    async def _tagged(self, info_hash: str) -> dict[str, Any] | None:
+        info = await self.torrent(info_hash)
+        return info if info and info["tags"] else None
 
     async def delete_torrents(self, *hashes: str, delete_files: bool = False) -> None:
         """Delete torrents (with their data if asked) and wait until none is listed."""

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from custom_components.qbittorrent_plus.api import ENDPOINTS, Client
-from custom_components.qbittorrent_plus.api.versions import parse_version
+from custom_components.qbittorrent_plus.api.versions import APIVersion, parse_version
 from tests.servers import QbittorrentServer
 
 
@@ -31,10 +31,36 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
+def at_least(server: QbittorrentServer, version: APIVersion | str) -> bool:
+    """Return whether the server's Web API is ``version`` (``(2, 11, 4)``, "2.11") or newer."""
+    wanted = parse_version(version) if isinstance(version, str) else version
+    return parse_version(server.api_version) >= wanted
+
+
 def has(server: QbittorrentServer, *paths: str) -> bool:
     """Return whether the server's Web API version has every one of the endpoints."""
     version = parse_version(server.api_version)
     return all(ENDPOINTS[path].exists_in(version) for path in paths)
+
+
+def expect_share_fields(
+    server: QbittorrentServer,
+    torrent: Mapping[str, Any],
+    inactive_seeding_time_limit: int,
+    share_limit_action: str,
+    share_limits_mode: str,
+) -> None:
+    """The share-limit fields a torrent lists hold these, where its server has them."""
+    expected = (
+        ("inactive_seeding_time_limit", inactive_seeding_time_limit, "2.9.2"),
+        ("share_limit_action", share_limit_action, "2.15.1"),
+        ("share_limits_mode", share_limits_mode, "2.16.2"),
+    )
+    for field, value, since in expected:
+        if at_least(server, since):
+            assert torrent[field] == value, field
+        else:
+            assert field not in torrent, field
 
 
 async def assert_absent(

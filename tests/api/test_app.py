@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import re
 import shutil
 import time
 
@@ -14,7 +15,7 @@ from custom_components.qbittorrent_plus.api import (
     Forbidden403Error,
     NotFound404Error,
 )
-from tests.api.helpers import assert_absent, client_for, has
+from tests.api.helpers import assert_absent, at_least, client_for, has
 from tests.servers import QbittorrentServer, free_port
 from tests.webui import WebUI, wait_for
 
@@ -159,18 +160,29 @@ async def test_directory_content(
     listed = await client.app_get_directory_content(tmp_path)
     dirs = await client.app.get_directory_content(str(tmp_path), mode="dirs")
     files = await client.app_get_directory_content(tmp_path, mode="files")
-    detailed = await client.app_get_directory_content(tmp_path, with_metadata=True)
 
     assert sorted(listed or []) == [str(tmp_path / "file.txt"), str(tmp_path / "sub")]
     assert dirs == [str(tmp_path / "sub")]
     assert files == [str(tmp_path / "file.txt")]
+    with pytest.raises(NotFound404Error):
+        await client.app_get_directory_content(tmp_path / "missing")
+    if not at_least(qbittorrent, "2.11.8"):
+        # The server would list plain paths instead.
+        with pytest.raises(
+            NotImplementedError,
+            match=re.escape(
+                "app/getDirectoryContent withMetadata needs Web API 2.11.8 "
+                "(qBittorrent 5.2.0 or newer); this server has Web API 2.11.4"
+            ),
+        ):
+            await client.app_get_directory_content(tmp_path, with_metadata=True)
+        return
+    detailed = await client.app_get_directory_content(tmp_path, with_metadata=True)
     assert detailed is not None
     by_name = {entry.name: entry for entry in detailed if isinstance(entry, Dictionary)}
     assert by_name["file.txt"].type == "file"
     assert by_name["file.txt"].size == 5
     assert by_name["sub"].type == "dir"
-    with pytest.raises(NotFound404Error):
-        await client.app_get_directory_content(tmp_path / "missing")
 
 
 @pytest.mark.endpoints("app/getFreeSpaceAtPath")

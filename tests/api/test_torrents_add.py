@@ -22,12 +22,17 @@ from custom_components.qbittorrent_plus.api import (
     UnsupportedMediaType415Error,
 )
 from custom_components.qbittorrent_plus.api.torrents import TorrentsAddResult
-from tests.api.helpers import unique
+from tests.api.helpers import at_least, expect_share_fields, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
-NEW_API = "5.3.0"
+COUNTED_ADDS_SINCE = "2.14"
+"""torrents/add answers with counts and ids (qBittorrent 5.2.0)."""
+DUPLICATES_REFUSED_SINCE = "2.6"
+"""torrents/add answers "Fails." for a torrent already there (qBittorrent 4.3)."""
+FORCED_ADD_SINCE = "2.11.4"
+"""torrents/add takes ``forced`` (qBittorrent 5.1.0)."""
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +78,7 @@ def expect_counts(
 ) -> None:
     """5.2+ reports what was added; older servers report nothing to count."""
     assert isinstance(result, TorrentsAddResult)
-    if server.version == NEW_API:
+    if at_least(server, COUNTED_ADDS_SINCE):
         assert result.success_count == len(added)
         assert result.failure_count == 0
         assert result.pending_count == 0
@@ -219,7 +224,7 @@ async def test_add_from_an_http_url(
 
     assert requests == [f"/{torrent.name}.torrent"]
     assert info["name"] == torrent.name
-    if qbittorrent.version == NEW_API:
+    if at_least(qbittorrent, COUNTED_ADDS_SINCE):
         assert result.pending_count == 1
         assert result.success_count == 0
     else:
@@ -243,7 +248,6 @@ async def test_add_options(
     await webui.post("torrents/createCategory", {"category": category})
     save_path = tmp_path / "save"
     download_path = tmp_path / "incomplete"
-    new_api = qbittorrent.version == NEW_API
     try:
         await client.torrents_add(
             torrent_files=torrent.path,
@@ -279,7 +283,6 @@ async def test_add_options(
         await webui.post("torrents/deleteTags", {"tags": ",".join(tags)})
 
     assert info["save_path"].rstrip("/") == str(save_path)
-    assert info["download_path"].rstrip("/") == str(download_path)
     assert info["category"] == category
     assert sorted(info["tags"].split(", ")) == sorted(tags)
     assert info["name"] == "renamed on add"
@@ -292,10 +295,11 @@ async def test_add_options(
     assert info["f_l_piece_prio"] is True
     assert info["state"] in {"stoppedDL", "pausedDL"}
     assert [f["name"] for f in files] == ["a.bin", "b.bin"]
-    if new_api:
-        assert info["inactive_seeding_time_limit"] == 30
-        assert info["share_limit_action"] == "Stop"
-        assert info["share_limits_mode"] == "MatchAll"
+    if has(qbittorrent, "torrents/setDownloadPath"):
+        assert info["download_path"].rstrip("/") == str(download_path)
+    else:
+        assert "download_path" not in info
+    expect_share_fields(qbittorrent, info, 30, "Stop", "MatchAll")
 
 
 @pytest.mark.endpoints("torrents/add")
@@ -320,7 +324,7 @@ async def test_add_with_subfolder_layout_and_forced(
     (info,) = await listed(webui, torrent)
     files = await webui.get("torrents/files", hash=torrent.info_hash)
     assert [f["name"] for f in files] == [f"{torrent.name}/{torrent.name}"]
-    assert info["force_start"] is (qbittorrent.version == NEW_API)
+    assert info["force_start"] is at_least(qbittorrent, FORCED_ADD_SINCE)
 
 
 @pytest.mark.endpoints("torrents/add")
@@ -355,21 +359,31 @@ async def test_skip_checking_takes_data_as_complete(
 
 
 @pytest.mark.endpoints("torrents/add")
-async def test_nothing_added_raises_conflict_on_every_server(
+async def test_nothing_added_raises_conflict(
+    qbittorrent: QbittorrentServer,
     client: Client,
     webui: WebUI,
     tmp_path: Path,
     cleanup: list[MadeTorrent],
 ) -> None:
-    """A torrent already there: 5.2+ answers 409, older servers "Fails."; both raise."""
+    """A torrent already there: 5.2+ answers 409, 4.3 to 5.1 "Fails."; both raise.
+
+    qBittorrent 4.2 answers "Ok." as if it had added the torrent, and so the call
+    returns as for one added.
+    """
     torrent = make_torrent(tmp_path, unique("dup"))
     cleanup.append(torrent)
     await webui.add_torrent(torrent, stopped=True, seed=False)
 
-    with pytest.raises(Conflict409Error, match="added none of the torrents"):
-        await client.torrents_add(torrent_files=torrent.data)
-    with pytest.raises(Conflict409Error, match="added none of the torrents"):
-        await client.torrents_add(urls=torrent.magnet)
+    for source in ({"torrent_files": torrent.data}, {"urls": torrent.magnet}):
+        if at_least(qbittorrent, DUPLICATES_REFUSED_SINCE):
+            with pytest.raises(Conflict409Error, match="added none of the torrents"):
+                await client.torrents_add(**source)
+        else:
+            assert await client.torrents_add(**source) == TorrentsAddResult()
+    assert [t["hash"] for t in await webui.get("torrents/info")].count(
+        torrent.info_hash
+    ) == 1
 
 
 @pytest.mark.endpoints("torrents/add")

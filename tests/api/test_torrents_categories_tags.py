@@ -16,12 +16,11 @@ from custom_components.qbittorrent_plus.api import (
     Dictionary,
     NotFound404Error,
 )
-from tests.api.helpers import assert_absent, unique
+from custom_components.qbittorrent_plus.api.torrents import SHARE_LIMITS_MODE_SINCE
+from tests.api.helpers import assert_absent, at_least, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
-
-NEW_API = "5.3.0"
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +124,7 @@ async def test_category_lifecycle(
 async def test_category_share_limits(
     qbittorrent: QbittorrentServer, client: Client, webui: WebUI
 ) -> None:
-    """5.3 keeps share limits per category; older servers ignore them."""
+    """5.2+ keeps share limits per category (and 5.3 a mode); older servers ignore them."""
     name = unique("limits")
 
     await client.torrents_create_category(
@@ -142,14 +141,15 @@ async def test_category_share_limits(
     finally:
         await webui.post("torrents/removeCategories", {"categories": name})
 
-    if qbittorrent.version == NEW_API:
+    if at_least(qbittorrent, "2.15.1"):
         assert category["ratio_limit"] == 2
         assert category["seeding_time_limit"] == 30
         assert category["inactive_seeding_time_limit"] == 20
         assert category["share_limit_action"] == "Stop"
-        assert category["share_limits_mode"] == "MatchAll"
     else:
         assert "ratio_limit" not in category
+    if at_least(qbittorrent, SHARE_LIMITS_MODE_SINCE):
+        assert category["share_limits_mode"] == "MatchAll"
 
 
 @pytest.mark.endpoints("torrents/setCategory", "torrents/info")
@@ -222,7 +222,7 @@ async def test_torrent_tags(
         await wait_for(lambda: _tags_are(webui, two, set()))
 
         await client.torrents_set_tags([a, c], one.info_hash)
-        if qbittorrent.version == NEW_API:
+        if has(qbittorrent, "torrents/setTags"):
             await wait_for(lambda: _tags_are(webui, one, {a, c}))
             await rich.set_tags(b)
             await wait_for(lambda: _tags_are(webui, two, {b}))
@@ -231,7 +231,7 @@ async def test_torrent_tags(
             await assert_absent(
                 client,
                 strict,
-                "needs Web API 2.11.4 (qBittorrent 5.2.0 or newer)",
+                "needs Web API 2.11.4 (qBittorrent 5.1.0 or newer)",
                 {
                     "torrents/setTags": lambda api: api.torrents_set_tags(
                         a, one.info_hash

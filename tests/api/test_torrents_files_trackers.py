@@ -22,12 +22,12 @@ from custom_components.qbittorrent_plus.api import (
     Dictionary,
     UnsupportedMediaType415Error,
 )
-from tests.api.helpers import assert_absent, has, unique
+from custom_components.qbittorrent_plus.api.torrents import TRACKER_URL_SINCE
+from tests.api.helpers import assert_absent, at_least, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
 
-NEW_API = "5.3.0"
 FILES = {"a.bin": 20_000, "dir/b.bin": 40_000, "dir/c.bin": 5_000}
 PSEUDO_TRACKERS = 3
 """torrents/trackers lists DHT, PeX and LSD first."""
@@ -106,14 +106,19 @@ async def names_become(webui: WebUI, torrent: MadeTorrent, names: list[str]) -> 
 
 @pytest.mark.endpoints("torrents/files")
 async def test_files(client: Client, webui: WebUI, seed: MadeTorrent) -> None:
-    """All files, or those at some indexes; rich or plain."""
+    """All files, or those at some indexes; rich or plain.
+
+    Servers before Web API 2.8.2 send no index and ignore ``indexes``: the client
+    numbers the files and picks them.
+    """
     files = await client.torrents_files(seed.info_hash)
 
     assert all(isinstance(file, Dictionary) for file in files)
     assert [f.name for f in files] == [f"{seed.name}/{name}" for name in FILES]
     assert [f.size for f in files] == list(FILES.values())
     assert all(f.progress == 1 for f in files)
-    assert files == await webui.get("torrents/files", hash=seed.info_hash)
+    listed = await webui.get("torrents/files", hash=seed.info_hash)
+    assert files == [{**file, "index": index} for index, file in enumerate(listed)]
     some = await client.torrents.files(seed.info_hash, indexes=[0, 2])
     assert [f.index for f in some] == [0, 2]
     one = await client.torrents_files(seed.info_hash, 1, simple_responses=True)
@@ -207,7 +212,7 @@ async def test_trackers(
     listed = await client.torrents_trackers(seed.info_hash)
     assert {t.url for t in listed[PSEUDO_TRACKERS:]} == {three, two}
 
-    if qbittorrent.version == NEW_API:
+    if at_least(qbittorrent, TRACKER_URL_SINCE):
         await client.torrents_edit_tracker(seed.info_hash, three, tier=4)
         await wait_for(lambda: _equals(trackers, {three: 4, two: 0}))
     with pytest.raises(Conflict409Error, match="Tracker not found"):

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import json
 from pathlib import Path
+import re
 from typing import Any
 
 import aiohttp
@@ -14,12 +15,11 @@ import pytest
 
 from custom_components.qbittorrent_plus.api import Client, Dictionary, NotFound404Error
 from custom_components.qbittorrent_plus.api.torrents import Torrent, TorrentInfoList
+from custom_components.qbittorrent_plus.api.versions import parse_version
 from tests.api.helpers import assert_absent, client_for, has, unique
 from tests.servers import QbittorrentServer
 from tests.torrents import PIECE_LENGTH, MadeTorrent, make_torrent
 from tests.webui import WebUI, wait_for
-
-NEW_API = "5.3.0"
 
 
 async def complete(webui: WebUI, info_hash: str) -> dict[str, Any]:
@@ -119,7 +119,7 @@ async def test_info_gives_torrents_that_match_the_server(
 async def test_info_status_filters_use_the_new_names_on_every_server(
     client: Client, webui: WebUI, seed: MadeTorrent, stopped: MadeTorrent
 ) -> None:
-    """stopped/running work on both servers, and so do the old paused/resumed."""
+    """stopped/running work on every server, and so do the old paused/resumed."""
     hashes = [seed.info_hash, stopped.info_hash]
 
     for name in ("stopped", "paused"):
@@ -129,7 +129,7 @@ async def test_info_status_filters_use_the_new_names_on_every_server(
         found = await client.torrents_info(status_filter=name, torrent_hashes=hashes)
         assert [t.hash for t in found] == [seed.info_hash], name
     # The server itself only knows one of each pair: an unknown filter lists all.
-    old_name = "stopped" if webui.server.version == NEW_API else "paused"
+    old_name = "stopped" if has(webui.server, "torrents/stop") else "paused"
     raw = await webui.get("torrents/info", filter=old_name, hashes="|".join(hashes))
     assert [t["hash"] for t in raw] == [stopped.info_hash]
 
@@ -145,7 +145,7 @@ async def test_states_read_stopped_on_every_server(
     raw = await webui.torrent(stopped.info_hash)
     assert raw is not None
     assert raw["state"] == (
-        "stoppedDL" if qbittorrent.version == NEW_API else "pausedDL"
+        "stoppedDL" if has(qbittorrent, "torrents/stop") else "pausedDL"
     )
 
     (rich,) = await client.torrents_info(torrent_hashes=stopped.info_hash)
@@ -223,7 +223,7 @@ async def test_a_torrent_is_a_mapping_over_the_server_json(
         assert clone == torrent
         clone["name"] = "clone"
         assert torrent.name == stopped.name
-        assert (await clone.properties()).hash == stopped.info_hash
+        assert (await clone.properties()).total_size == stopped.size
 
     # Changing a torrent changes this object, not the server; refresh reads it again.
     torrent["name"] = "local"
@@ -254,17 +254,20 @@ async def test_refresh_keeps_a_torrent_the_server_no_longer_has(
 async def test_info_filters_category_tag_sort_and_paging(
     client: Client, webui: WebUI, tmp_path: Path
 ) -> None:
-    """category, tag, sort, reverse, limit and offset reach the server."""
+    """category, tag, sort, reverse, limit and offset filter on every server.
+
+    Servers before Web API 2.8.3 ignore ``tag``: the client filters, then pages.
+    """
     category, tag = unique("cat"), unique("tag")
     await webui.post("torrents/createCategory", {"category": category})
-    made = [make_torrent(tmp_path, f"{unique('page')}-{n}") for n in range(3)]
+    made = [make_torrent(tmp_path, f"{unique('page')}-{n}") for n in range(4)]
     for number, torrent in enumerate(made):
         await webui.add_torrent(
             torrent,
             stopped=True,
             seed=False,
             category=category if number else None,
-            tags=tag if number == 2 else None,
+            tags=tag if number >= 2 else None,
         )
     hashes = [t.info_hash for t in made]
     names = sorted(t.name for t in made)
@@ -274,6 +277,13 @@ async def test_info_filters_category_tag_sort_and_paging(
         )
         uncategorized = await client.torrents_info(category="", torrent_hashes=hashes)
         tagged = await client.torrents_info(tag=tag, torrent_hashes=hashes)
+        untagged = await client.torrents_info(tag="", torrent_hashes=hashes)
+        tagged_pages = [
+            await client.torrents_info(
+                tag=tag, torrent_hashes=hashes, sort="name", offset=offset, limit=limit
+            )
+            for offset, limit in ((1, 1), (-1, None))
+        ]
         descending = await client.torrents_info(
             torrent_hashes=hashes, sort="name", reverse=True
         )
@@ -285,30 +295,67 @@ async def test_info_filters_category_tag_sort_and_paging(
         await webui.post("torrents/removeCategories", {"categories": category})
         await webui.post("torrents/deleteTags", {"tags": tag})
 
-    assert {t.hash for t in in_category} == {made[1].info_hash, made[2].info_hash}
+    assert {t.hash for t in in_category} == set(hashes[1:])
     assert [t.hash for t in uncategorized] == [made[0].info_hash]
-    assert [t.hash for t in tagged] == [made[2].info_hash]
+    assert {t.hash for t in tagged} == set(hashes[2:])
+    assert {t.hash for t in untagged} == set(hashes[:2])
+    tagged_names = sorted(t.name for t in made[2:])
+    assert [[t.name for t in page] for page in tagged_pages] == [
+        tagged_names[1:],
+        tagged_names[1:],
+    ]
     assert [t.name for t in descending] == names[::-1]
     assert [t.name for t in page] == [names[1]]
 
 
 @pytest.mark.endpoints("torrents/info")
-async def test_info_can_include_files_and_trackers(
+async def test_info_options_that_older_servers_would_ignore(
     qbittorrent: QbittorrentServer, client: Client, seed: MadeTorrent
 ) -> None:
-    """5.2+ adds files and trackers to each torrent; older servers leave them out."""
-    (torrent,) = await client.torrents_info(
-        torrent_hashes=seed.info_hash, include_files=True, include_trackers=True
-    )
+    """Files (5.2+), trackers (5.1+) and the private filter (5.0+), or a refusal.
 
-    if qbittorrent.version == NEW_API:
-        names = [file.name for file in torrent["files"]]
-        assert names == [f"{seed.name}/a.bin", f"{seed.name}/dir/b.bin"]
-        assert all(isinstance(file, Dictionary) for file in torrent["files"])
-        assert isinstance(torrent["trackers"], list)
-    else:
-        assert "files" not in torrent
-        assert "trackers" not in torrent
+    Older servers would ignore these options and answer as if none was given.
+    """
+    version = parse_version(qbittorrent.api_version)
+    needs_files = "includeFiles needs Web API 2.11.8 (qBittorrent 5.2.0 or newer)"
+    needs_trackers = "includeTrackers needs Web API 2.11.4 (qBittorrent 5.1.0 or newer)"
+    for option, key, since, needs in (
+        ("include_files", "files", (2, 11, 8), needs_files),
+        ("include_trackers", "trackers", (2, 11, 4), needs_trackers),
+    ):
+        if version < since:
+            with pytest.raises(NotImplementedError, match=re.escape(needs)):
+                await client.torrents_info(
+                    torrent_hashes=seed.info_hash,
+                    **{option: True},  # type: ignore[arg-type]
+                )
+            continue
+        (torrent,) = await client.torrents_info(
+            torrent_hashes=seed.info_hash,
+            **{option: True},  # type: ignore[arg-type]
+        )
+        assert isinstance(torrent[key], list)
+        assert all(isinstance(item, Dictionary) for item in torrent[key])
+        if key == "files":
+            names = [file.name for file in torrent["files"]]
+            assert names == [f"{seed.name}/a.bin", f"{seed.name}/dir/b.bin"]
+    refusal = "torrents/info private needs Web API 2.11.1 (qBittorrent 5.0.0 or newer)"
+    for private in (False, True):
+        if version < (2, 11, 1):
+            with pytest.raises(NotImplementedError, match=re.escape(refusal)):
+                await client.torrents_info(
+                    torrent_hashes=seed.info_hash, private=private
+                )
+        else:
+            found = await client.torrents_info(
+                torrent_hashes=seed.info_hash, private=private
+            )
+            assert [t.hash for t in found] == ([] if private else [seed.info_hash])
+    # Left off or False, the include options are no options at all.
+    (plain,) = await client.torrents_info(
+        torrent_hashes=seed.info_hash, include_files=False, include_trackers=None
+    )
+    assert "files" not in plain
 
 
 @pytest.mark.endpoints("torrents/count")
@@ -392,11 +439,21 @@ async def test_pieces(
 
 
 @pytest.mark.endpoints("torrents/export")
-async def test_export_gives_the_torrent_file(client: Client, seed: MadeTorrent) -> None:
+async def test_export_gives_the_torrent_file(
+    qbittorrent: QbittorrentServer, client: Client, strict: Client, seed: MadeTorrent
+) -> None:
     """The exported file holds the same info dictionary, byte for byte.
 
     4.x labels the file as text; it still arrives untouched.
     """
+    if not has(qbittorrent, "torrents/export"):
+        await assert_absent(
+            client,
+            strict,
+            "needs Web API 2.8.14 (qBittorrent 4.5.0 or newer)",
+            {"torrents/export": lambda api: api.torrents_export(seed.info_hash)},
+        )
+        return
     exported = await client.torrents_export(seed.info_hash)
 
     assert isinstance(exported, bytes)
@@ -424,13 +481,14 @@ async def test_torrent_object_reads_about_itself(
     """A Torrent reads its properties, trackers, files, pieces and limits."""
     (torrent,) = await client.torrents_info(torrent_hashes=seed.info_hash)
 
-    assert (await torrent.properties()).hash == seed.info_hash
+    assert (await torrent.properties()).total_size == seed.size
     trackers = await torrent.trackers()
     assert [t.url for t in trackers] == ["** [DHT] **", "** [PeX] **", "** [LSD] **"]
     assert await torrent.webseeds() == []
     assert [f.size for f in await torrent.files()] == [20_000, 40_000]
     assert len(await torrent.piece_hashes()) == len(await torrent.piece_states())
-    assert info_segment(seed) in (await torrent.export() or b"")
+    if has(webui.server, "torrents/export"):
+        assert info_segment(seed) in (await torrent.export() or b"")
     assert await torrent.download_limit() == 0
     assert await torrent.upload_limit() == 0
 

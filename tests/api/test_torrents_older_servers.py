@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -138,3 +139,75 @@ async def test_edit_category_of_a_server_that_cannot_list_categories(
 
     assert sent == {"category": name, "savePath": ""}
     assert proxy.count("torrents/categories") == 0
+
+
+@pytest.mark.endpoints("torrents/info")
+async def test_tag_is_filtered_by_the_client_before_web_api_2_8_3(
+    older: Older, proxy: Proxy, webui: WebUI, tmp_path: Path
+) -> None:
+    """The server is not asked for the tag, nor to page: the client does both."""
+    client = await older("2.5.1")
+    tag = unique("tag")
+    made = [make_torrent(tmp_path, f"{unique('tagged')}-{n}") for n in range(3)]
+    for number, torrent in enumerate(made):
+        await webui.add_torrent(
+            torrent, stopped=True, seed=False, tags=tag if number else None
+        )
+    hashes = [torrent.info_hash for torrent in made]
+    try:
+        tagged = await client.torrents_info(
+            tag=tag, torrent_hashes=hashes, sort="name", offset=-1, limit=5
+        )
+        sent = parse_qs(proxy.last("torrents/info").query)
+        untagged = await client.torrents_info(tag="", torrent_hashes=hashes)
+        # As the server: an offset out of range starts at the beginning, and a
+        # limit below 1 is none.
+        beyond = await client.torrents_info(
+            tag=tag, torrent_hashes=hashes, offset=5, limit=0
+        )
+    finally:
+        await webui.delete_torrents(*hashes)
+        await webui.post("torrents/deleteTags", {"tags": tag})
+
+    assert [torrent.hash for torrent in tagged] == [
+        max(made[1:], key=lambda torrent: torrent.name).info_hash
+    ]
+    assert "tag" not in sent
+    assert "offset" not in sent
+    assert "limit" not in sent
+    assert [torrent.hash for torrent in untagged] == [made[0].info_hash]
+    assert {torrent.hash for torrent in beyond} == set(hashes[1:])
+
+
+@pytest.mark.endpoints("torrents/files")
+async def test_files_are_numbered_and_picked_by_the_client_before_web_api_2_8_2(
+    older: Older, proxy: Proxy, webui: WebUI, tmp_path: Path
+) -> None:
+    """Such a server sends no index and ignores ``indexes``: the client does both."""
+    client = await older("2.5.1")
+    made = make_torrent(
+        tmp_path, unique("files"), files={"a.bin": 100, "b.bin": 200, "c.bin": 300}
+    )
+    await webui.add_torrent(made, stopped=True, seed=False)
+    # What 4.2.5 answers: the files without their index.
+    proxy.rewrite(
+        "torrents/files",
+        lambda body: json.dumps(
+            [
+                {k: v for k, v in file.items() if k != "index"}
+                for file in json.loads(body)
+            ]
+        ).encode(),
+    )
+    try:
+        picked = await client.torrents_files(made.info_hash, indexes=[0, 2])
+        sent = parse_qs(proxy.last("torrents/files").query)
+        one = await client.torrents_files(made.info_hash, 1)
+        every = await client.torrents_files(made.info_hash)
+    finally:
+        await webui.delete_torrents(made.info_hash)
+
+    assert [(file.index, file.size) for file in picked] == [(0, 100), (2, 300)]
+    assert "indexes" not in sent
+    assert [(file.index, file.size) for file in one] == [(1, 200)]
+    assert [file.index for file in every] == [0, 1, 2]

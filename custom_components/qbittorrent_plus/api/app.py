@@ -11,6 +11,10 @@ from .models import Dictionary
 from .namespace import Delegate, Namespace
 from .params import as_path, dump_json
 from .transport import Transport
+from .versions import APIVersion
+
+DIRECTORY_METADATA_SINCE: APIVersion = (2, 11, 8)
+"""app/getDirectoryContent takes ``withMetadata``."""
 
 
 class AppAPIMixIn(Transport):
@@ -132,12 +136,18 @@ class AppAPIMixIn(Transport):
             directory_path: An absolute path on the server.
             mode: ``all`` (the server's default), ``dirs`` or ``files``.
             with_metadata: Return objects (``name``, ``type``, ``size``, dates)
-                instead of full paths; Web API 2.11.8 (qBittorrent 5.2.0) and newer.
+                instead of full paths; Web API 2.11.8 (qBittorrent 5.2.0) and newer:
+                older servers would list plain paths, so the call raises
+                ``NotImplementedError`` there.
             **kwargs: More API parameters, ``headers``, ``simple_responses``.
 
         Raises ``NotFound404Error`` when the folder does not exist. Web API 2.11
         (qBittorrent 5.0.0) and newer.
         """
+        if with_metadata:
+            await self._refuse_ignored(
+                "app/getDirectoryContent", "withMetadata", DIRECTORY_METADATA_SINCE
+            )
         params = {
             "dirPath": as_path(directory_path),
             "mode": mode,

@@ -73,6 +73,14 @@ EDIT_CATEGORY_KEEPS_OPTIONS_SINCE: APIVersion = (2, 16, 2)
 """torrents/editCategory no longer requires ``savePath`` nor resets what is left out."""
 EDIT_CATEGORY_UNCHANGED_OK_SINCE: APIVersion = (2, 15, 1)
 """torrents/editCategory accepts an edit that changes nothing (404 for unknown)."""
+TAG_FILTER_SINCE: APIVersion = (2, 8, 3)
+"""torrents/info filters by ``tag``; older servers ignore it, so the client filters."""
+FILE_INDEXES_SINCE: APIVersion = (2, 8, 2)
+"""torrents/files takes ``indexes`` and names each file's ``index``."""
+# torrents/info options that older servers ignore.
+PRIVATE_FILTER_SINCE: APIVersion = (2, 11, 1)
+INCLUDE_TRACKERS_SINCE: APIVersion = (2, 11, 4)
+INCLUDE_FILES_SINCE: APIVersion = (2, 11, 8)
 # torrents/setShareLimits: the fields each version requires.
 INACTIVE_SEEDING_LIMIT_SINCE: APIVersion = (2, 9, 2)
 SHARE_LIMIT_ACTION_SINCE: APIVersion = (2, 12, 0)
@@ -97,7 +105,8 @@ class TorrentsAddResult:
     qBittorrent 5.2+ (Web API 2.14+) reports counts and the added torrents' ids;
     older servers only say that at least one torrent was added, so every field is
     None there. When nothing at all was added, ``torrents_add`` raises
-    ``Conflict409Error`` instead on every version.
+    ``Conflict409Error`` instead, except on qBittorrent 4.2 and older, which answer
+    a torrent already there as added.
     """
 
     success_count: int | None = None
@@ -432,21 +441,38 @@ class TorrentsAPIMixIn(Transport):
             limit: At most this many torrents.
             offset: Skip this many first (negative: count from the end).
             torrent_hashes: Only these torrents.
-            tag: Only torrents with this tag; ``""`` for untagged ones.
+            tag: Only torrents with this tag; ``""`` for untagged ones. Servers
+                before qBittorrent 4.4 ignore it, so the client filters (and then
+                applies ``offset`` and ``limit`` itself).
             private: Only private (True) or public (False) torrents (5.0+).
-            include_trackers: Add each torrent's ``trackers`` list (5.2+).
+            include_trackers: Add each torrent's ``trackers`` list (5.1+).
             include_files: Add each torrent's ``files`` list (5.2+).
             **kwargs: Further API parameters, ``headers``, or ``simple_responses``.
 
         Returns:
             ``Torrent`` objects; plain dicts with ``simple_responses``. States read
             ``stoppedUP``/``stoppedDL`` on every server.
+
+        Raises:
+            NotImplementedError: ``private``, ``include_trackers`` or
+                ``include_files`` was given to a server that would ignore it.
         """
         simple = self._simple(kwargs)
         version = await self.api_version()
         if status_filter is not None:
             renames = _OLD_FILTERS if version < STOP_START_SINCE else _NEW_FILTERS
             status_filter = renames.get(status_filter, status_filter)
+        for name, value, since in (
+            ("private", private is not None, PRIVATE_FILTER_SINCE),
+            ("includeTrackers", include_trackers, INCLUDE_TRACKERS_SINCE),
+            ("includeFiles", include_files, INCLUDE_FILES_SINCE),
+        ):
+            if value:
+                await self._refuse_ignored("torrents/info", name, since)
+        # Filtered here, the tag must come before the page: the server pages.
+        tag_here = tag if version < TAG_FILTER_SINCE else None
+        if tag_here is not None:
+            tag, page, limit, offset = None, (offset, limit), None, None
         params = {
             "filter": status_filter,
             "category": category,
@@ -462,6 +488,8 @@ class TorrentsAPIMixIn(Transport):
             **kwargs,
         }
         torrents: list[dict[str, Any]] = await self._call("torrents/info", params)
+        if tag_here is not None:
+            torrents = _page(_tagged(torrents, tag_here), *page)
         if version < STOP_START_SINCE:
             normalize_states(torrents)
         if simple:
@@ -525,13 +553,24 @@ class TorrentsAPIMixIn(Transport):
 
         Each has ``index``, ``name`` (the path inside the torrent), ``size``,
         ``progress``, ``priority``, ``piece_range`` and ``availability``. A torrent
-        without metadata yet has none.
+        without metadata yet has none. Servers before qBittorrent 4.3.5 list every
+        file without its index, so the client numbers and picks them.
         """
-        params = {"hash": torrent_hash, "indexes": join(indexes)}
-        answer: list[Dictionary] = await self._json(
-            "torrents/files", {**params, **kwargs}
+        if await self.api_version() >= FILE_INDEXES_SINCE:
+            params = {"hash": torrent_hash, "indexes": join(indexes)}
+            answer: list[Dictionary] = await self._json(
+                "torrents/files", {**params, **kwargs}
+            )
+            return answer
+        files: list[Dictionary] = await self._json(
+            "torrents/files", {"hash": torrent_hash, **kwargs}
         )
-        return answer
+        for index, file in enumerate(files):
+            file["index"] = index
+        if indexes is None:
+            return files
+        wanted = {indexes} if isinstance(indexes, int) else set(indexes)
+        return [file for file in files if file["index"] in wanted]
 
     async def torrents_piece_states(
         self, /, torrent_hash: str, **kwargs: Any
@@ -767,7 +806,8 @@ class TorrentsAPIMixIn(Transport):
             TorrentFileNotFoundError: A file does not exist.
             TorrentFilePermissionError: A file cannot be read.
             Conflict409Error: Nothing was added (each torrent failed or was
-                already there), on every server version.
+                already there). qBittorrent 4.2 and older answer a torrent
+                already there as added, so nothing is raised for it there.
             UnsupportedMediaType415Error: A file is not a valid torrent.
         """
         # The result is the same small object either way.
@@ -1409,6 +1449,30 @@ class TorrentsAPIMixIn(Transport):
                 index: int = file["index"]
                 return index
         raise Conflict409Error(f"torrents/renameFile: no file {path!r} in the torrent")
+
+
+def _tagged(torrents: list[dict[str, Any]], tag: str) -> list[dict[str, Any]]:
+    """Return the torrents with ``tag`` (``""``: those without any), as servers do."""
+
+    def tags(torrent: dict[str, Any]) -> list[str]:
+        return [name.strip() for name in torrent.get("tags", "").split(",") if name]
+
+    return [t for t in torrents if (tag in tags(t) if tag else not tags(t))]
+
+
+def _page[T](items: list[T], offset: int | None, limit: int | None) -> list[T]:
+    """Return the part of ``items`` that the server's ``offset`` and ``limit`` mean.
+
+    A negative offset counts from the end; one out of range starts at the beginning;
+    a limit below 1 means none.
+    """
+    start = offset or 0
+    if start < 0:
+        start += len(items)
+    if not 0 <= start < len(items):
+        start = 0
+    end = start + limit if limit is not None and limit > 0 else None
+    return items[start:end]
 
 
 def _category_params(

@@ -38,6 +38,7 @@ from .versions import (
     APIVersion,
     format_version,
     is_supported,
+    needs_version,
     parse_version,
 )
 
@@ -295,6 +296,21 @@ class Transport:
     async def has_endpoint(self, path: str) -> bool:
         """Return whether the server has the endpoint ``namespace/method``."""
         return ENDPOINTS[path].exists_in(await self.api_version())
+
+    async def _refuse_ignored(
+        self, path: str, parameter: str, introduced: APIVersion
+    ) -> None:
+        """Refuse a parameter the server has the endpoint for but would ignore.
+
+        An ignored filter or option would answer something else than asked, so the
+        call raises ``NotImplementedError`` naming the version needed, whatever
+        ``raise_notimplementederror_for_unimplemented_api_endpoints`` says.
+        """
+        version = await self.api_version()
+        if ENDPOINTS[path].exists_in(version) and version < introduced:
+            raise NotImplementedError(
+                needs_version(f"{path} {parameter}", introduced, version)
+            )
 
     async def _read_api_version(self) -> None:
         # Sent directly: this runs inside a login, which holds the login lock.

@@ -32,8 +32,9 @@ _FIRST_RELEASE: dict[APIVersion, str] = {
     (2, 9, 2): "4.6.0",
     (2, 9, 3): "4.6.1",
     (2, 10, 3): "5.0.0",
-    (2, 11, 0): "5.0.0",
-    (2, 11, 3): "5.1.0",
+    (2, 11, 2): "5.0.0",
+    # 2.11.3 was only 5.1.0's first beta.
+    (2, 11, 4): "5.1.0",
     (2, 11, 9): "5.2.0",
     (2, 12, 1): "5.2.0",
     (2, 13, 1): "5.2.0",
@@ -69,6 +70,15 @@ def first_release(version: APIVersion) -> str:
     return min(candidates, key=parse_version) if candidates else "a newer release"
 
 
+def needs_version(what: str, introduced: APIVersion, version: APIVersion) -> str:
+    """Explain, for a person, that ``what`` is newer than the server's ``version``."""
+    return (
+        f"{what} needs Web API {format_version(introduced)} "
+        f"(qBittorrent {first_release(introduced)} or newer); "
+        f"this server has Web API {format_version(version)}"
+    )
+
+
 def is_supported(version: APIVersion) -> bool:
     """Return whether this client supports a server of this Web API version."""
     return MIN_SUPPORTED <= version <= MAX_SUPPORTED
@@ -95,11 +105,7 @@ class Endpoint:
     def describe_absence(self, version: APIVersion) -> str:
         """Explain, for a person, why a server of ``version`` lacks the endpoint."""
         if version < self.introduced:
-            return (
-                f"{self.path} needs Web API {format_version(self.introduced)} "
-                f"(qBittorrent {first_release(self.introduced)} or newer); "
-                f"this server has Web API {format_version(version)}"
-            )
+            return needs_version(self.path, self.introduced, version)
         instead = f"; use {self.replaced_by}" if self.replaced_by else ""
         removed = format_version(self.removed) if self.removed else "?"
         return f"{self.path} was removed in Web API {removed}{instead}"
