@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.syrupy import (
+    DeviceRegistryEntrySnapshot,
+    EntityRegistryEntrySnapshot,
+    HomeAssistantSnapshotExtension,
+    HomeAssistantSnapshotSerializer,
+)
 from syrupy.assertion import SnapshotAssertion
+from syrupy.types import SerializableData
+
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .feeds_server import FeedsServer
 from .proxy import Proxy
@@ -25,10 +33,77 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The registry fields snapshots show: what the integration declares. Releases add
+# fields (2026.10 object_id_base, 2026.11 compat_name), rename them (a device's
+# config_entries became config_entry_id) or change their form (aliases), so the
+# snapshots name these alone and hold on every supported release.
+ENTITY_FIELDS = (
+    "capabilities",
+    "device_class",
+    "disabled_by",
+    "domain",
+    "entity_category",
+    "entity_id",
+    "has_entity_name",
+    "hidden_by",
+    "icon",
+    "name",
+    "options",
+    "original_device_class",
+    "original_icon",
+    "original_name",
+    "platform",
+    "supported_features",
+    "translation_key",
+    "unique_id",
+    "unit_of_measurement",
+)
+DEVICE_FIELDS = (
+    "configuration_url",
+    "connections",
+    "disabled_by",
+    "entry_type",
+    "hw_version",
+    "identifiers",
+    "manufacturer",
+    "model",
+    "model_id",
+    "name",
+    "name_by_user",
+    "serial_number",
+    "sw_version",
+    "via_device_id",
+)
+
+
+class SnapshotSerializer(HomeAssistantSnapshotSerializer):
+    """Home Assistant's serializer, with the registry fields of every release."""
+
+    @classmethod
+    def _serializable_entity_registry_entry(
+        cls, data: er.RegistryEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_entity_registry_entry(data)
+        return EntityRegistryEntrySnapshot({k: serialized[k] for k in ENTITY_FIELDS})
+
+    @classmethod
+    def _serializable_device_registry_entry(
+        cls, data: dr.DeviceEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_device_registry_entry(data)
+        return DeviceRegistryEntrySnapshot({k: serialized[k] for k in DEVICE_FIELDS})
+
+
+class SnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot extension, with ``SnapshotSerializer``."""
+
+    serializer_class = SnapshotSerializer
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Return the snapshot assertion with a serializer for every release."""
+    return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
