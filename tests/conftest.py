@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.syrupy import (
@@ -14,6 +15,7 @@ from pytest_homeassistant_custom_component.syrupy import (
 from syrupy.assertion import SnapshotAssertion
 from syrupy.types import SerializableData
 
+from homeassistant.core import State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .feeds_server import FeedsServer
@@ -76,14 +78,25 @@ DEVICE_FIELDS = (
 )
 
 
+def text_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a mapping with its keys as text.
+
+    2026.10 writes the names of attributes and capabilities as enum members, earlier
+    releases as text.
+    """
+    return {str(key): value for key, value in mapping.items()}
+
+
 class SnapshotSerializer(HomeAssistantSnapshotSerializer):
-    """Home Assistant's serializer, with the registry fields of every release."""
+    """Home Assistant's serializer, with what every supported release writes alike."""
 
     @classmethod
     def _serializable_entity_registry_entry(
         cls, data: er.RegistryEntry
     ) -> SerializableData:
         serialized = super()._serializable_entity_registry_entry(data)
+        if data.capabilities is not None:
+            serialized["capabilities"] = text_keys(data.capabilities)
         return EntityRegistryEntrySnapshot({k: serialized[k] for k in ENTITY_FIELDS})
 
     @classmethod
@@ -92,6 +105,12 @@ class SnapshotSerializer(HomeAssistantSnapshotSerializer):
     ) -> SerializableData:
         serialized = super()._serializable_device_registry_entry(data)
         return DeviceRegistryEntrySnapshot({k: serialized[k] for k in DEVICE_FIELDS})
+
+    @classmethod
+    def _serializable_state(cls, data: State) -> SerializableData:
+        serialized = super()._serializable_state(data)
+        serialized["attributes"] = text_keys(data.attributes)
+        return serialized
 
 
 class SnapshotExtension(HomeAssistantSnapshotExtension):
