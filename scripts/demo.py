@@ -439,10 +439,15 @@ def write_config(config_dir: Path, *, port: int, time_zone: str) -> None:
 class HomeAssistant:
     """A ``hass`` process and a logged-in HTTP session with it."""
 
-    def __init__(self, config_dir: Path, port: int) -> None:
-        """Describe the instance; ``start`` runs it."""
+    def __init__(self, config_dir: Path, port: int, *, offline: bool = False) -> None:
+        """Describe the instance; ``start`` runs it.
+
+        ``offline`` keeps Home Assistant from installing anything: what it lacks
+        then fails to set up instead.
+        """
         self.config_dir = config_dir
         self.port = port
+        self.offline = offline
         self.url = f"http://127.0.0.1:{port}"
         self.client_id = f"{self.url}/"
         self.password = secrets.token_urlsafe(9)
@@ -469,12 +474,13 @@ class HomeAssistant:
             # Home Assistant installs missing requirements with uv, which trusts
             # only its own certificates unless told about the system's.
             env.setdefault("SSL_CERT_FILE", str(bundle))
+        skip = ["--skip-pip"] if self.offline else ["--skip-pip-packages", UNBUILDABLE]
         with self.output_file.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603
                 [
                     sys.executable, "-m", "homeassistant",
                     "--config", str(self.config_dir),
-                    "--skip-pip-packages", UNBUILDABLE,
+                    *skip,
                     "--log-no-color",
                 ],
                 stdin=subprocess.DEVNULL,

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.syrupy import (
+    DeviceRegistryEntrySnapshot,
+    EntityRegistryEntrySnapshot,
+    HomeAssistantSnapshotExtension,
+    HomeAssistantSnapshotSerializer,
+)
 from syrupy.assertion import SnapshotAssertion
+from syrupy.types import SerializableData
+
+from homeassistant.core import State
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .feeds_server import FeedsServer
 from .proxy import Proxy
 from .servers import HA_VERSIONS, QbittorrentServer, running_server
 from .webui import WebUI
+
+# A real start of the newest Home Assistant, in its own environment without this
+# harness: scripts/test-window runs it.
+collect_ignore = ["start"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,10 +35,94 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The registry fields snapshots show: what the integration declares. Releases add
+# fields (2026.10 object_id_base, 2026.11 compat_name), rename them (a device's
+# config_entries became config_entry_id) or change their form (aliases), so the
+# snapshots name these alone and hold on every supported release.
+ENTITY_FIELDS = (
+    "capabilities",
+    "device_class",
+    "disabled_by",
+    "domain",
+    "entity_category",
+    "entity_id",
+    "has_entity_name",
+    "hidden_by",
+    "icon",
+    "name",
+    "options",
+    "original_device_class",
+    "original_icon",
+    "original_name",
+    "platform",
+    "supported_features",
+    "translation_key",
+    "unique_id",
+    "unit_of_measurement",
+)
+DEVICE_FIELDS = (
+    "configuration_url",
+    "connections",
+    "disabled_by",
+    "entry_type",
+    "hw_version",
+    "identifiers",
+    "manufacturer",
+    "model",
+    "model_id",
+    "name",
+    "name_by_user",
+    "serial_number",
+    "sw_version",
+    "via_device_id",
+)
+
+
+def text_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a mapping with its keys as text.
+
+    2026.10 writes the names of attributes and capabilities as enum members, earlier
+    releases as text.
+    """
+    return {str(key): value for key, value in mapping.items()}
+
+
+class SnapshotSerializer(HomeAssistantSnapshotSerializer):
+    """Home Assistant's serializer, with what every supported release writes alike."""
+
+    @classmethod
+    def _serializable_entity_registry_entry(
+        cls, data: er.RegistryEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_entity_registry_entry(data)
+        if data.capabilities is not None:
+            serialized["capabilities"] = text_keys(data.capabilities)
+        return EntityRegistryEntrySnapshot({k: serialized[k] for k in ENTITY_FIELDS})
+
+    @classmethod
+    def _serializable_device_registry_entry(
+        cls, data: dr.DeviceEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_device_registry_entry(data)
+        return DeviceRegistryEntrySnapshot({k: serialized[k] for k in DEVICE_FIELDS})
+
+    @classmethod
+    def _serializable_state(cls, data: State) -> SerializableData:
+        serialized = super()._serializable_state(data)
+        serialized["attributes"] = text_keys(data.attributes)
+        return serialized
+
+
+class SnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot extension, with ``SnapshotSerializer``."""
+
+    serializer_class = SnapshotSerializer
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Return the snapshot assertion with a serializer for every release."""
+    return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from custom_components.qbittorrent_plus.services.action import ATTR_CONFIG_ENTRY_ID
@@ -346,7 +346,7 @@ async def test_target_refusals(
         "torrent_tag_not_found", "stop_torrents", tag="nope", all=True
     )
     assert error.translation_placeholders == {"tag": "nope"}
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(vol.Invalid):
         await act(hass, "start_torrents", state="sleeping")
 
 
@@ -565,7 +565,7 @@ async def test_set_location(
         return info is not None and Path(info["save_path"]) == target
 
     await wait_for(moved)
-    with pytest.raises(probatio.Invalid):
+    with pytest.raises(vol.Invalid):
         await act(hass, "set_location", all=True, location="")
 
 
@@ -626,7 +626,7 @@ async def test_set_torrent_limits(
         ratio_limit=2,
     )
     for invalid in ({"download_limit": -1}, {"ratio_limit": -0.5}):
-        with pytest.raises(probatio.Invalid):
+        with pytest.raises(vol.Invalid):
             await act(hass, "set_torrent_limits", all=True, **invalid)
 
 
@@ -1233,7 +1233,7 @@ def test_numbers_bounded_as_described() -> None:
         *RSS_ACTIONS,
         *SEARCH_ACTIONS,
     ):
-        schema = probatio.Schema(dict(action.fields))
+        schema = vol.Schema(dict(action.fields))
         for name, field in services[action.name]["fields"].items():
             if (number := field["selector"].get("number")) is None:
                 continue
@@ -1251,10 +1251,10 @@ def test_numbers_bounded_as_described() -> None:
                 )
 
 
-def _refuses(schema: probatio.Schema, field: str, value: float) -> bool:
+def _refuses(schema: vol.Schema, field: str, value: float) -> bool:
     """Return whether a schema refuses a field's value (whatever else it misses)."""
     try:
         schema({field: value})
-    except probatio.MultipleInvalid as err:
+    except vol.MultipleInvalid as err:
         return any(error.path == [field] for error in err.errors)
     return False

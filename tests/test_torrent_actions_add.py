@@ -7,9 +7,9 @@ import hashlib
 from pathlib import Path
 from unittest.mock import patch
 
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.qbittorrent_plus.services.sources import (
     TorrentSource,
@@ -312,7 +312,7 @@ async def test_add_refusals(
         tags=["a,b"],
     )
     for invalid in ({"download_limit": -1}, {"content_layout": "flat"}):
-        with pytest.raises(probatio.Invalid):
+        with pytest.raises(vol.Invalid):
             await answer(hass, "add_torrents", urls=[good.magnet], **invalid)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, override
 
 import aiohttp
-import probatio
+import voluptuous as vol
 from yarl import URL
 
 from homeassistant.config_entries import (
@@ -79,28 +79,28 @@ SECRET_SELECTOR = TextSelector(
 )
 
 CREDENTIALS_FIELDS: dict[Any, Any] = {
-    probatio.Optional(CONF_USERNAME): USERNAME_SELECTOR,
-    probatio.Optional(probatio.Secret(CONF_PASSWORD)): SECRET_SELECTOR,
-    probatio.Optional(probatio.Secret(CONF_API_KEY)): SECRET_SELECTOR,
+    vol.Optional(CONF_USERNAME): USERNAME_SELECTOR,
+    vol.Optional(CONF_PASSWORD): SECRET_SELECTOR,
+    vol.Optional(CONF_API_KEY): SECRET_SELECTOR,
 }
-USER_SCHEMA = probatio.Schema(
+USER_SCHEMA = vol.Schema(
     {
-        probatio.Required(CONF_URL): URL_SELECTOR,
+        vol.Required(CONF_URL): URL_SELECTOR,
         **CREDENTIALS_FIELDS,
-        probatio.Required(CONF_VERIFY_SSL, default=True): bool,
+        vol.Required(CONF_VERIFY_SSL, default=True): bool,
     }
 )
-REAUTH_SCHEMA = probatio.Schema(CREDENTIALS_FIELDS)
-RECONFIGURE_SCHEMA = probatio.Schema(
+REAUTH_SCHEMA = vol.Schema(CREDENTIALS_FIELDS)
+RECONFIGURE_SCHEMA = vol.Schema(
     {
-        probatio.Required(CONF_URL): URL_SELECTOR,
-        probatio.Required(CONF_VERIFY_SSL): bool,
+        vol.Required(CONF_URL): URL_SELECTOR,
+        vol.Required(CONF_VERIFY_SSL): bool,
     }
 )
 SCAN_INTERVAL_FIELD: dict[Any, Any] = {
-    probatio.Required(
+    vol.Required(
         CONF_SCAN_INTERVAL, default=int(DEFAULT_SCAN_INTERVAL.total_seconds())
-    ): probatio.All(
+    ): vol.All(
         NumberSelector(
             NumberSelectorConfig(
                 min=MIN_SCAN_INTERVAL.total_seconds(),
@@ -110,7 +110,7 @@ SCAN_INTERVAL_FIELD: dict[Any, Any] = {
                 mode=NumberSelectorMode.BOX,
             )
         ),
-        probatio.Coerce(int),
+        vol.Coerce(int),
     ),
 }
 TORRENT_SELECTION_SELECTOR = SelectSelector(
@@ -120,13 +120,13 @@ TORRENT_SELECTION_SELECTOR = SelectSelector(
         mode=SelectSelectorMode.DROPDOWN,
     )
 )
-TORRENT_LIMIT_FIELD = probatio.All(
+TORRENT_LIMIT_FIELD = vol.All(
     NumberSelector(
         NumberSelectorConfig(
             min=1, max=MAX_TORRENT_LIMIT, step=1, mode=NumberSelectorMode.BOX
         )
     ),
-    probatio.Coerce(int),
+    vol.Coerce(int),
 )
 # The field that names the category or tag a selection needs, and its form error.
 TORRENT_SELECTION_NAMES = {
@@ -426,20 +426,20 @@ def _async_move_unique_id(
         devices.async_update_device(device.id, new_identifiers={(DOMAIN, unique_id)})
 
 
-def options_schema(categories: list[str], tags: list[str]) -> probatio.Schema:
+def options_schema(categories: list[str], tags: list[str]) -> vol.Schema:
     """Return the options form, offering the server's categories and tags.
 
     Any other name can be typed, for a category or tag the server gets later.
     """
-    return probatio.Schema(
+    return vol.Schema(
         {
             **SCAN_INTERVAL_FIELD,
-            probatio.Optional(
+            vol.Optional(
                 CONF_TORRENT_ENTITIES, default=TORRENTS_NONE
             ): TORRENT_SELECTION_SELECTOR,
-            probatio.Optional(CONF_TORRENT_CATEGORY): _name_selector(categories),
-            probatio.Optional(CONF_TORRENT_TAG): _name_selector(tags),
-            probatio.Optional(
+            vol.Optional(CONF_TORRENT_CATEGORY): _name_selector(categories),
+            vol.Optional(CONF_TORRENT_TAG): _name_selector(tags),
+            vol.Optional(
                 CONF_TORRENT_LIMIT, default=DEFAULT_TORRENT_LIMIT
             ): TORRENT_LIMIT_FIELD,
         }

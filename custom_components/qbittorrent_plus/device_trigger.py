@@ -7,7 +7,7 @@ save and content paths, size).
 
 from __future__ import annotations
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
 from homeassistant.components.homeassistant.triggers import event as event_trigger
@@ -29,7 +29,7 @@ from .helpers import server_identifier
 from .torrents.events import EVENT_TYPES, bus_event_type
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
-    {probatio.Required(CONF_TYPE): probatio.In(EVENT_TYPES)}
+    {vol.Required(CONF_TYPE): vol.In(EVENT_TYPES)}
 )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
@@ -39,7 +39,7 @@ ATTR_TAGS: Final = "tags"
 ATTR_UPLOAD_LIMIT: Final = "upload_limit"
 
 # Speed limits are given in whole KiB/s, as the limit numbers show them.
-SPEED_LIMIT: Final = probatio.All(cv.positive_int, probatio.Range(max=MAX_SPEED_LIMIT))
+SPEED_LIMIT: Final = vol.All(cv.positive_int, vol.Range(max=MAX_SPEED_LIMIT))
 
 type ActionHandler = Callable[
     [QbittorrentConfigEntry, ServiceCall], Awaitable[ServiceResponse]
@@ -117,8 +117,8 @@ def async_register_actions(
             DOMAIN,
             action.name,
             _runner(hass, action),
-            schema=probatio.Schema(
-                {probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **action.fields}
+            schema=vol.Schema(
+                {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **action.fields}
             ),
             supports_response=action.response,
         )

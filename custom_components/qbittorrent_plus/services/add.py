@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.core import (
     HomeAssistant,
@@ -68,23 +68,23 @@ CONTENT_LAYOUTS: Final = {
     "no_subfolder": "NoSubfolder",
 }
 
-_NAMES = probatio.All(cv.ensure_list, [cv.string])
+_NAMES = vol.All(cv.ensure_list, [cv.string])
 
 ADD_FIELDS: Final[Mapping[Any, Any]] = {
-    probatio.Optional(ATTR_URLS): _NAMES,
-    probatio.Optional(ATTR_TORRENT_FILES): _NAMES,
-    probatio.Optional(ATTR_SAVE_PATH): probatio.All(cv.string, probatio.Length(min=1)),
-    probatio.Optional(ATTR_CATEGORY): cv.string,
-    probatio.Optional(ATTR_TAGS): TAGS,
-    probatio.Optional(ATTR_STOPPED): cv.boolean,
-    probatio.Optional(ATTR_SEQUENTIAL): cv.boolean,
-    probatio.Optional(ATTR_FIRST_LAST): cv.boolean,
-    probatio.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_RENAME): probatio.All(cv.string, probatio.Length(min=1)),
-    probatio.Optional(ATTR_SKIP_CHECKING): cv.boolean,
-    probatio.Optional(ATTR_CONTENT_LAYOUT): probatio.In(CONTENT_LAYOUTS),
-    probatio.Optional(ATTR_AUTOMATIC): cv.boolean,
+    vol.Optional(ATTR_URLS): _NAMES,
+    vol.Optional(ATTR_TORRENT_FILES): _NAMES,
+    vol.Optional(ATTR_SAVE_PATH): vol.All(cv.string, vol.Length(min=1)),
+    vol.Optional(ATTR_CATEGORY): cv.string,
+    vol.Optional(ATTR_TAGS): TAGS,
+    vol.Optional(ATTR_STOPPED): cv.boolean,
+    vol.Optional(ATTR_SEQUENTIAL): cv.boolean,
+    vol.Optional(ATTR_FIRST_LAST): cv.boolean,
+    vol.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
+    vol.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
+    vol.Optional(ATTR_RENAME): vol.All(cv.string, vol.Length(min=1)),
+    vol.Optional(ATTR_SKIP_CHECKING): cv.boolean,
+    vol.Optional(ATTR_CONTENT_LAYOUT): vol.In(CONTENT_LAYOUTS),
+    vol.Optional(ATTR_AUTOMATIC): cv.boolean,
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 from yarl import URL
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
@@ -56,7 +56,7 @@ RULE_FIELDS: Final = (
     ATTR_TAGS,
 )
 
-_NAME = probatio.All(cv.string, probatio.Length(min=1))
+_NAME = vol.All(cv.string, vol.Length(min=1))
 
 
 def is_feed(item: Mapping[str, Any]) -> bool:
@@ -375,14 +375,14 @@ async def _get_rule_matches(
     }
 
 
-_PATH_FIELD = {probatio.Required(ATTR_PATH): _NAME}
+_PATH_FIELD = {vol.Required(ATTR_PATH): _NAME}
 
 RSS_ACTIONS: Final = (
     QbittorrentAction(
         name="rss_add_feed",
         fields={
-            probatio.Required(ATTR_URL): cv.string,
-            probatio.Optional(ATTR_PATH): _NAME,
+            vol.Required(ATTR_URL): cv.string,
+            vol.Optional(ATTR_PATH): _NAME,
         },
         handler=_add_feed,
     ),
@@ -390,7 +390,7 @@ RSS_ACTIONS: Final = (
     QbittorrentAction(name="rss_remove_item", fields=_PATH_FIELD, handler=_remove_item),
     QbittorrentAction(
         name="rss_move_item",
-        fields={**_PATH_FIELD, probatio.Required(ATTR_DESTINATION): _NAME},
+        fields={**_PATH_FIELD, vol.Required(ATTR_DESTINATION): _NAME},
         handler=_move_item,
     ),
     QbittorrentAction(
@@ -398,54 +398,50 @@ RSS_ACTIONS: Final = (
     ),
     QbittorrentAction(
         name="rss_mark_as_read",
-        fields={**_PATH_FIELD, probatio.Optional(ATTR_ARTICLE_ID): _NAME},
+        fields={**_PATH_FIELD, vol.Optional(ATTR_ARTICLE_ID): _NAME},
         handler=_mark_as_read,
     ),
     QbittorrentAction(
         name="rss_get_items",
-        fields={probatio.Optional(ATTR_WITH_ARTICLES, default=False): cv.boolean},
+        fields={vol.Optional(ATTR_WITH_ARTICLES, default=False): cv.boolean},
         handler=_get_items,
         response=SupportsResponse.ONLY,
     ),
     QbittorrentAction(
         name="rss_set_rule",
         fields={
-            probatio.Required(ATTR_NAME): _NAME,
-            probatio.Optional("enabled"): cv.boolean,
-            probatio.Optional("must_contain"): cv.string,
-            probatio.Optional("must_not_contain"): cv.string,
-            probatio.Optional("use_regex"): cv.boolean,
-            probatio.Optional("episode_filter"): cv.string,
-            probatio.Optional(ATTR_AFFECTED_FEEDS): probatio.All(
-                cv.ensure_list, [cv.string]
-            ),
-            probatio.Optional("ignore_days"): probatio.All(
-                cv.positive_int, probatio.Range(max=3650)
-            ),
-            probatio.Optional("smart_filter"): cv.boolean,
-            probatio.Optional(ATTR_STOPPED): cv.boolean,
-            probatio.Optional(ATTR_SAVE_PATH): cv.string,
-            probatio.Optional(ATTR_CATEGORY): cv.string,
-            probatio.Optional(ATTR_TAGS): TAGS,
+            vol.Required(ATTR_NAME): _NAME,
+            vol.Optional("enabled"): cv.boolean,
+            vol.Optional("must_contain"): cv.string,
+            vol.Optional("must_not_contain"): cv.string,
+            vol.Optional("use_regex"): cv.boolean,
+            vol.Optional("episode_filter"): cv.string,
+            vol.Optional(ATTR_AFFECTED_FEEDS): vol.All(cv.ensure_list, [cv.string]),
+            vol.Optional("ignore_days"): vol.All(cv.positive_int, vol.Range(max=3650)),
+            vol.Optional("smart_filter"): cv.boolean,
+            vol.Optional(ATTR_STOPPED): cv.boolean,
+            vol.Optional(ATTR_SAVE_PATH): cv.string,
+            vol.Optional(ATTR_CATEGORY): cv.string,
+            vol.Optional(ATTR_TAGS): TAGS,
         },
         handler=_set_rule,
     ),
     QbittorrentAction(
         name="rss_rename_rule",
         fields={
-            probatio.Required(ATTR_NAME): _NAME,
-            probatio.Required(ATTR_NEW_NAME): _NAME,
+            vol.Required(ATTR_NAME): _NAME,
+            vol.Required(ATTR_NEW_NAME): _NAME,
         },
         handler=_rename_rule,
     ),
     QbittorrentAction(
         name="rss_remove_rule",
-        fields={probatio.Required(ATTR_NAME): _NAME},
+        fields={vol.Required(ATTR_NAME): _NAME},
         handler=_remove_rule,
     ),
     QbittorrentAction(
         name="rss_get_rule_matches",
-        fields={probatio.Required(ATTR_NAME): _NAME},
+        fields={vol.Required(ATTR_NAME): _NAME},
         handler=_get_rule_matches,
         response=SupportsResponse.ONLY,
     ),

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
@@ -180,17 +180,15 @@ SEARCH_ACTIONS: Final = (
     QbittorrentAction(
         name="search",
         fields={
-            probatio.Required(ATTR_PATTERN): cv.string,
-            probatio.Optional(ATTR_PLUGINS): probatio.All(cv.ensure_list, [cv.string]),
-            probatio.Optional(ATTR_CATEGORY, default=ALL_CATEGORIES): probatio.In(
-                CATEGORIES
+            vol.Required(ATTR_PATTERN): cv.string,
+            vol.Optional(ATTR_PLUGINS): vol.All(cv.ensure_list, [cv.string]),
+            vol.Optional(ATTR_CATEGORY, default=ALL_CATEGORIES): vol.In(CATEGORIES),
+            vol.Optional(ATTR_TIMEOUT, default=DEFAULT_TIMEOUT): vol.All(
+                vol.Coerce(float), vol.Range(min=1, max=MAX_TIMEOUT)
             ),
-            probatio.Optional(ATTR_TIMEOUT, default=DEFAULT_TIMEOUT): probatio.All(
-                probatio.Coerce(float), probatio.Range(min=1, max=MAX_TIMEOUT)
+            vol.Optional(ATTR_MAX_RESULTS, default=DEFAULT_MAX_RESULTS): vol.All(
+                cv.positive_int, vol.Range(min=1, max=MAX_RESULTS)
             ),
-            probatio.Optional(
-                ATTR_MAX_RESULTS, default=DEFAULT_MAX_RESULTS
-            ): probatio.All(cv.positive_int, probatio.Range(min=1, max=MAX_RESULTS)),
         },
         handler=_search,
         response=SupportsResponse.ONLY,

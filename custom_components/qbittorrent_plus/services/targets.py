@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -32,16 +32,16 @@ ATTR_TAG: Final = "tag"
 STATES: Final = (*STATE_GROUPS, "active", "inactive")
 
 TARGET_FIELDS: Final[Mapping[Any, Any]] = {
-    probatio.Optional(ATTR_TORRENTS): probatio.All(cv.ensure_list, [cv.string]),
-    probatio.Optional(ATTR_ALL): cv.boolean,
-    probatio.Optional(ATTR_STATE): probatio.In(STATES),
-    probatio.Optional(ATTR_CATEGORY): cv.string,
-    probatio.Optional(ATTR_TAG): cv.string,
+    vol.Optional(ATTR_TORRENTS): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_ALL): cv.boolean,
+    vol.Optional(ATTR_STATE): vol.In(STATES),
+    vol.Optional(ATTR_CATEGORY): cv.string,
+    vol.Optional(ATTR_TAG): cv.string,
 }
 """The fields of every action on torrents; ``""`` as category or tag means none."""
 
 # Tags as a list, or as text with commas between them (no tag holds a comma).
-TAGS: Final = probatio.All(cv.ensure_list_csv, [cv.string])
+TAGS: Final = vol.All(cv.ensure_list_csv, [cv.string])
 
 
 class RefusedByLastPollError(ServiceValidationError):

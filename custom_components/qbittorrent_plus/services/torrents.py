@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.core import ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
@@ -69,29 +69,29 @@ _QUEUE_MOVES: Final[Mapping[str, _Send]] = {
     "down": lambda client, hashes, _: client.torrents_decrease_priority(hashes),
 }
 
-_PATH = probatio.All(cv.string, probatio.Length(min=1))
+_PATH = vol.All(cv.string, vol.Length(min=1))
 
 LIMITS_FIELDS: Final[Mapping[Any, Any]] = {
     **TARGET_FIELDS,
-    probatio.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
-    probatio.Optional(ATTR_RATIO_LIMIT): probatio.All(
-        probatio.Coerce(float), probatio.Range(min=0, max=MAX_RATIO)
+    vol.Optional(ATTR_DOWNLOAD_LIMIT): SPEED_LIMIT,
+    vol.Optional(ATTR_UPLOAD_LIMIT): SPEED_LIMIT,
+    vol.Optional(ATTR_RATIO_LIMIT): vol.All(
+        vol.Coerce(float), vol.Range(min=0, max=MAX_RATIO)
     ),
-    probatio.Optional(ATTR_SEEDING_TIME_LIMIT): probatio.All(
-        probatio.Coerce(int), probatio.Range(min=0, max=MAX_SEEDING_MINUTES)
+    vol.Optional(ATTR_SEEDING_TIME_LIMIT): vol.All(
+        vol.Coerce(int), vol.Range(min=0, max=MAX_SEEDING_MINUTES)
     ),
-    probatio.Optional(ATTR_SHARE_LIMITS): probatio.In(SHARE_LIMITS),
+    vol.Optional(ATTR_SHARE_LIMITS): vol.In(SHARE_LIMITS),
 }
 
 FILE_PRIORITY_FIELDS: Final[Mapping[Any, Any]] = {
-    probatio.Required(ATTR_TORRENT): cv.string,
-    probatio.Required(ATTR_FILES): probatio.All(
+    vol.Required(ATTR_TORRENT): cv.string,
+    vol.Required(ATTR_FILES): vol.All(
         cv.ensure_list,
-        probatio.Length(min=1),
-        [probatio.Any(probatio.All(int, probatio.Range(min=0)), cv.string)],
+        vol.Length(min=1),
+        [vol.Any(vol.All(int, vol.Range(min=0)), cv.string)],
     ),
-    probatio.Required(ATTR_PRIORITY): probatio.In(FILE_PRIORITIES),
+    vol.Required(ATTR_PRIORITY): vol.In(FILE_PRIORITIES),
 }
 
 
@@ -342,7 +342,7 @@ TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
         lambda client, hashes, data: client.torrents_delete(
             delete_files=data[ATTR_DELETE_FILES], torrent_hashes=hashes
         ),
-        {probatio.Optional(ATTR_DELETE_FILES, default=False): cv.boolean},
+        {vol.Optional(ATTR_DELETE_FILES, default=False): cv.boolean},
     ),
     _on_torrents(
         "start_torrents", lambda client, hashes, _: client.torrents_start(hashes)
@@ -366,21 +366,21 @@ TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
         lambda client, hashes, data: client.torrents_set_location(
             data[ATTR_LOCATION], hashes
         ),
-        {probatio.Required(ATTR_LOCATION): _PATH},
+        {vol.Required(ATTR_LOCATION): _PATH},
     ),
     QbittorrentAction(
         name="set_category",
-        fields={**TARGET_FIELDS, probatio.Required(ATTR_NEW_CATEGORY): cv.string},
+        fields={**TARGET_FIELDS, vol.Required(ATTR_NEW_CATEGORY): cv.string},
         handler=_set_category,
     ),
     QbittorrentAction(
         name="add_tags",
-        fields={**TARGET_FIELDS, probatio.Required(ATTR_TAGS): TAGS},
+        fields={**TARGET_FIELDS, vol.Required(ATTR_TAGS): TAGS},
         handler=_add_tags,
     ),
     QbittorrentAction(
         name="remove_tags",
-        fields={**TARGET_FIELDS, probatio.Optional(ATTR_TAGS): TAGS},
+        fields={**TARGET_FIELDS, vol.Optional(ATTR_TAGS): TAGS},
         handler=_remove_tags,
     ),
     QbittorrentAction(
@@ -390,7 +390,7 @@ TORRENT_ACTIONS: Final[tuple[QbittorrentAction, ...]] = (
         name="set_queue_position",
         fields={
             **TARGET_FIELDS,
-            probatio.Required(ATTR_POSITION): probatio.In(_QUEUE_MOVES),
+            vol.Required(ATTR_POSITION): vol.In(_QUEUE_MOVES),
         },
         handler=_set_queue_position,
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Final
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
@@ -103,19 +103,19 @@ async def _resume_session(
 TRANSFER_ACTIONS: Final = (
     QbittorrentAction(
         name="set_speed_limits",
-        fields={probatio.Optional(field): SPEED_LIMIT for field in LIMIT_FIELDS},
+        fields={vol.Optional(field): SPEED_LIMIT for field in LIMIT_FIELDS},
         handler=_set_speed_limits,
     ),
     QbittorrentAction(
         name="set_alternative_speed_limits",
-        fields={probatio.Required(ATTR_ENABLED): cv.boolean},
+        fields={vol.Required(ATTR_ENABLED): cv.boolean},
         handler=_set_alternative_speed_limits,
     ),
     QbittorrentAction(
         name="ban_peers",
         fields={
-            probatio.Required(ATTR_PEERS): probatio.All(
-                cv.ensure_list, [cv.string], probatio.Length(min=1)
+            vol.Required(ATTR_PEERS): vol.All(
+                cv.ensure_list, [cv.string], vol.Length(min=1)
             )
         },
         handler=_ban_peers,

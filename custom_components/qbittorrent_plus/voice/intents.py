@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import re
 from typing import Any, Final, override
 
-import probatio
+import voluptuous as vol
 
 from homeassistant.components.button.const import SERVICE_PRESS
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
@@ -107,7 +107,7 @@ class _QbittorrentIntent(intent.IntentHandler, ABC):
     @property
     @override
     def slot_schema(self) -> dict[Any, Any]:
-        return {probatio.Optional(SLOT_SERVER): cv.string}
+        return {vol.Optional(SLOT_SERVER): cv.string}
 
     @abstractmethod
     def entity_key(self, slots: Mapping[str, Any]) -> str:
@@ -183,7 +183,7 @@ class _AlternativeSpeedIntent(_QbittorrentIntent):
     @property
     @override
     def slot_schema(self) -> dict[Any, Any]:
-        return {**super().slot_schema, probatio.Required(SLOT_STATE): cv.boolean}
+        return {**super().slot_schema, vol.Required(SLOT_STATE): cv.boolean}
 
     @override
     def entity_key(self, slots: Mapping[str, Any]) -> str:
@@ -220,7 +220,7 @@ class _CountIntent(_QbittorrentIntent):
     def slot_schema(self) -> dict[Any, Any]:
         return {
             **super().slot_schema,
-            probatio.Required(SLOT_STATE): probatio.In(COUNTED_STATES),
+            vol.Required(SLOT_STATE): vol.In(COUNTED_STATES),
         }
 
     @override

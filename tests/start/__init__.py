@@ -1,0 +1,1 @@
+"""A real Home Assistant start with the integration, run without the test harness."""
