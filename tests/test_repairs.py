@@ -26,9 +26,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .common import entry_for
+from .port_forward import PortForward
 from .proxy import Proxy
 from .servers import QbittorrentServer
-from .test_config_flow import PortForward
 from .webui import WebUI
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
