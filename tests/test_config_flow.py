@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -43,8 +43,6 @@ TRANSLATIONS = json.loads(
         / "custom_components/qbittorrent_plus/translations/en.json"
     ).read_text()
 )
-
-type ServerFactory = Callable[[str], QbittorrentServer]
 
 
 def _form(server: QbittorrentServer, **changes: Any) -> dict[str, Any]:
@@ -94,14 +92,6 @@ async def _submit(
 async def _set_preferences(server: QbittorrentServer, **preferences: Any) -> None:
     async with WebUI(server) as session:
         await session.post("app/setPreferences", {"json": json.dumps(preferences)})
-
-
-@pytest.fixture
-def private_server(
-    qbittorrent: QbittorrentServer, qbittorrent_factory: ServerFactory
-) -> QbittorrentServer:
-    """Start a server of the module's version, to break or reconfigure."""
-    return qbittorrent_factory(qbittorrent.version)
 
 
 # User step --------------------------------------------------------------------

@@ -6,7 +6,6 @@ on, as behind a container's port mapping; a port forward in the tests does the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -32,16 +31,6 @@ from .servers import QbittorrentServer
 from .webui import WebUI
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-type ServerFactory = Callable[[str], QbittorrentServer]
-
-
-@pytest.fixture
-def private_server(
-    qbittorrent: QbittorrentServer, qbittorrent_factory: ServerFactory
-) -> QbittorrentServer:
-    """Start a server of the module's version, to reconfigure."""
-    return qbittorrent_factory(qbittorrent.version)
 
 
 async def _set_preferences(server: QbittorrentServer, **preferences: Any) -> None:
