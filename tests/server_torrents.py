@@ -1,4 +1,4 @@
-"""Torrents on a test server: added stopped, waited for, and what an action changes."""
+"""Torrents on a test server: added stopped or seeding, waited for, and checked."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ KEPT_FIELDS = (
     "priority",
 )
 STOPPED_STATES = {"stoppedDL", "stoppedUP", "pausedDL", "pausedUP"}
+SEEDING = frozenset({"stalledUP", "uploading", "queuedUP"})
 
 
 async def server_state(webui: WebUI) -> dict[str, Any]:
@@ -113,3 +114,17 @@ async def tags_become(webui: WebUI, info_hash: str, tags: set[str]) -> None:
 def is_stopped(info: dict[str, Any] | None) -> bool:
     """Return whether a listed torrent is stopped (paused, before 5.0)."""
     return info is not None and info["state"] in STOPPED_STATES
+
+
+async def seed(webui: WebUI, *made: MadeTorrent) -> None:
+    """Add torrents with their data and wait until they are checked and complete."""
+    for torrent in made:
+        await webui.add_torrent(torrent)
+
+    async def complete() -> bool:
+        found = await webui.get(
+            "torrents/info", hashes="|".join(torrent.info_hash for torrent in made)
+        )
+        return len(found) == len(made) and all(t["state"] in SEEDING for t in found)
+
+    await wait_for(complete)
