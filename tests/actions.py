@@ -39,6 +39,19 @@ async def act(
     return await hass.services.async_call(DOMAIN, action, data or {}, blocking=True)
 
 
+async def answer(hass: HomeAssistant, action: str, **data: Any) -> dict[str, Any]:
+    """Call an action for its response."""
+    response: ServiceResponse = await hass.services.async_call(
+        DOMAIN, action, data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+type Refuse = Callable[..., Awaitable[ServiceValidationError]]
+"""Run an action that must be refused (translation key, action, data)."""
+
+
 def changes_sent(proxy: Proxy) -> list[str]:
     """Return the endpoints called that may change the server (all but the login)."""
     return [

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
     DeviceRegistryEntrySnapshot,
     EntityRegistryEntrySnapshot,
@@ -15,13 +16,16 @@ from pytest_homeassistant_custom_component.syrupy import (
 from syrupy.assertion import SnapshotAssertion
 from syrupy.types import SerializableData
 
-from homeassistant.core import State
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .actions import Refuse, refusal, set_up_through
 from .feeds_server import FeedsServer
 from .proxy import Proxy
+from .server_torrents import server_state
 from .servers import HA_VERSIONS, QbittorrentServer, running_server
-from .webui import WebUI
+from .webui import WebUI, wait_for
 
 # A real start of the newest Home Assistant, in its own environment without this
 # harness: scripts/test-window runs it.
@@ -207,3 +211,56 @@ async def normal_speed_limits(webui: WebUI) -> AsyncIterator[None]:
     yield
     if await webui.get("transfer/speedLimitsMode") == "1":
         await webui.post("transfer/toggleSpeedLimitsMode")
+
+
+@pytest.fixture
+async def server(webui: WebUI) -> AsyncIterator[WebUI]:
+    """Return the WebUI session; afterwards, remove every torrent, category and tag.
+
+    The server publishes torrent changes every 0.1 s rather than every 1.5 s.
+    """
+    await webui.set_preferences(refresh_interval=100)
+    yield webui
+    await webui.post("torrents/delete", {"hashes": "all", "deleteFiles": "false"})
+
+    async def empty() -> bool:
+        return bool(await webui.get("torrents/info") == [])
+
+    await wait_for(empty)
+    if categories := await webui.get("torrents/categories"):
+        await webui.post(
+            "torrents/removeCategories", {"categories": "\n".join(categories)}
+        )
+    if tags := await webui.get("torrents/tags"):
+        await webui.post("torrents/deleteTags", {"tags": ",".join(tags)})
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
+) -> MockConfigEntry:
+    """Set up the integration, through the proxy, without entities."""
+    return await set_up_through(hass, qbittorrent, proxy)
+
+
+@pytest.fixture
+def refused(hass: HomeAssistant, server: WebUI, proxy: Proxy) -> Refuse:
+    """Return a caller of actions that must be refused, with nothing changed.
+
+    Nothing that changes the server may have been sent through the entry's proxy,
+    and the server must show what it showed before.
+    """
+
+    async def refuse(
+        translation_key: str, action: str, **data: Any
+    ) -> ServiceValidationError:
+        return await refusal(
+            hass,
+            proxy,
+            action,
+            data,
+            key=translation_key,
+            state=lambda: server_state(server),
+        )
+
+    return refuse

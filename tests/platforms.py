@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.qbittorrent_plus.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.const import CONF_URL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
 from .common import entry_for
 from .servers import QbittorrentServer
@@ -51,6 +52,16 @@ async def set_up(
     with patch("custom_components.qbittorrent_plus.PLATFORMS", list(platforms)):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
+
+
+def server_device(hass: HomeAssistant, entry: MockConfigEntry) -> dr.DeviceEntry:
+    """Return the server's device."""
+    device_registry = dr.async_get(hass)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(entry.unique_id)), entry.entry_id
+    )
+    assert device is not None
+    return device
 
 
 @contextmanager

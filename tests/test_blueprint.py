@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-import shutil
 from typing import Any
 
 from awesomeversion import AwesomeVersion
@@ -15,25 +14,10 @@ from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-BLUEPRINT = "qbittorrent_plus/download_completed.yaml"
-SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / BLUEPRINT
+from .automations import BLUEPRINT, blueprint_automation, install_blueprint
+
 COMPLETED = "qbittorrent_plus_download_completed"
 ENTRY_ID = "01KBQBITTORRENTPLUSENTRY00"
-
-
-def install_blueprint(hass: HomeAssistant, config_dir: Path) -> None:
-    """Put the blueprint where Home Assistant looks for it, as an import would."""
-    target = config_dir / "blueprints" / "automation" / BLUEPRINT
-    target.parent.mkdir(parents=True)
-    shutil.copyfile(SOURCE, target)
-    hass.config.config_dir = str(config_dir)
-
-
-def blueprint_automation(entry_id: str, **inputs: Any) -> dict[str, Any]:
-    """Return an automation made from the blueprint for a config entry."""
-    return {
-        "use_blueprint": {"path": BLUEPRINT, "input": {"server": entry_id, **inputs}}
-    }
 
 
 def completed(**data: Any) -> dict[str, Any]:

@@ -16,14 +16,10 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .platforms import named_entry, poll, set_up
+from .automations import device_trigger_automation, set_up_automations
+from .platforms import named_entry, poll, server_device, set_up
+from .server_torrents import seed
 from .servers import QbittorrentServer
-from .test_events import (
-    device_trigger_automation,
-    seed,
-    server_device,
-    set_up_automations,
-)
 from .torrents import make_torrent
 from .webui import WebUI
 
@@ -38,7 +34,7 @@ async def test_triggers_of_the_server(
     """The server's device offers every torrent event; a torrent's device none."""
     entry = named_entry(qbittorrent)
     await set_up(hass, entry, Platform.EVENT)
-    server = server_device(hass, entry)
+    server = server_device(hass, entry).id
     torrent = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, "qbittorrent_" + "a" * 40)},
@@ -77,7 +73,7 @@ async def test_trigger_runs_automation(
     entry = named_entry(qbittorrent)
     await set_up(hass, entry, Platform.EVENT)
     calls = await set_up_automations(
-        hass, device_trigger_automation(server_device(hass, entry), "torrent_added")
+        hass, device_trigger_automation(server_device(hass, entry).id, "torrent_added")
     )
     hass.bus.async_fire(
         "qbittorrent_plus_torrent_added",

@@ -21,8 +21,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
 
 from .platforms import named_entry, poll, set_up
+from .server_torrents import seed
 from .servers import QbittorrentServer
-from .test_events import seed
 from .torrents import make_torrent
 from .webui import WebUI
 

@@ -30,13 +30,17 @@ from custom_components.qbittorrent_plus.torrents.events import (
     storage_key,
 )
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, Platform
-from homeassistant.core import CoreState, Event, HomeAssistant, ServiceCall, callback
-from homeassistant.helpers import device_registry as dr
-from homeassistant.setup import async_setup_component
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
 
-from .platforms import named_entry, poll, set_up, stop_path
+from .automations import (
+    blueprint_automation,
+    device_trigger_automation,
+    install_blueprint,
+    set_up_automations,
+)
+from .platforms import named_entry, poll, server_device, set_up, stop_path
+from .server_torrents import SEEDING, seed
 from .servers import QbittorrentServer, running_server
-from .test_blueprint import blueprint_automation, install_blueprint
 from .torrents import MadeTorrent, make_torrent
 from .webui import WebUI, wait_for
 
@@ -427,25 +431,10 @@ async def written_after_delay(
 
 # --- Real events from real servers. ---
 
-SEEDING = frozenset({"stalledUP", "uploading", "queuedUP"})
 WAITING = frozenset({"stalledDL", "queuedDL", "pausedDL", "stoppedDL"})
 # TCP only (uTP handshakes over loopback sometimes never complete), and no queue:
 # a queued torrent neither seeds nor downloads.
 SWARM_PREFERENCES = {"bittorrent_protocol": 1, "queueing_enabled": False}
-
-
-async def seed(webui: WebUI, *made: MadeTorrent) -> None:
-    """Add torrents with their data and wait until they are checked and complete."""
-    for torrent in made:
-        await webui.add_torrent(torrent)
-
-    async def complete() -> bool:
-        found = await webui.get(
-            "torrents/info", hashes="|".join(torrent.info_hash for torrent in made)
-        )
-        return len(found) == len(made) and all(t["state"] in SEEDING for t in found)
-
-    await wait_for(complete)
 
 
 @pytest.fixture(scope="module")
@@ -566,45 +555,6 @@ def kinds(events: list[Event]) -> list[tuple[str, str]]:
     ]
 
 
-def server_device(hass: HomeAssistant, entry: MockConfigEntry) -> str:
-    """Return the id of the entry's server device."""
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, "qbittorrent"), entry.entry_id
-    )
-    assert device is not None
-    return device.id
-
-
-def device_trigger_automation(device_id: str, trigger_type: str) -> dict[str, Any]:
-    """Return an automation on a device trigger that calls ``test.automation``."""
-    return {
-        "triggers": {
-            "trigger": "device",
-            "domain": DOMAIN,
-            "device_id": device_id,
-            "type": trigger_type,
-        },
-        "actions": {
-            "action": "test.automation",
-            "data": {
-                "name": "{{ trigger.event.data.name }}",
-                "tags": "{{ trigger.event.data.tags }}",
-            },
-        },
-    }
-
-
-async def set_up_automations(
-    hass: HomeAssistant, *automations: dict[str, Any]
-) -> list[ServiceCall]:
-    """Set up automations; return the calls to ``test.automation``."""
-    calls = async_mock_service(hass, "test", "automation")
-    assert await async_setup_component(
-        hass, "automation", {"automation": list(automations)}
-    )
-    return calls
-
-
 async def test_download_completed(
     hass: HomeAssistant,
     swarm: Swarm,
@@ -624,7 +574,7 @@ async def test_download_completed(
         await swarm.offer(made)
         entry = named_entry(server)
         await set_up(hass, entry, Platform.EVENT)
-        device_id = server_device(hass, entry)
+        device_id = server_device(hass, entry).id
         notifications = async_mock_service(hass, "persistent_notification", "create")
         install_blueprint(hass, swarm.work_dir)
         calls = await set_up_automations(
@@ -713,7 +663,7 @@ async def test_completed_while_stopped(
     await set_up(hass, entry, Platform.EVENT)
     calls = await set_up_automations(
         hass,
-        device_trigger_automation(server_device(hass, entry), "download_completed"),
+        device_trigger_automation(server_device(hass, entry).id, "download_completed"),
     )
     # Unloading writes what is pending at once (Home Assistant's stop does too).
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -6,7 +6,6 @@ on, as behind a container's port mapping; a port forward in the tests does the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -26,22 +25,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .common import entry_for
+from .port_forward import PortForward
 from .proxy import Proxy
 from .servers import QbittorrentServer
-from .test_config_flow import PortForward
 from .webui import WebUI
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-type ServerFactory = Callable[[str], QbittorrentServer]
-
-
-@pytest.fixture
-def private_server(
-    qbittorrent: QbittorrentServer, qbittorrent_factory: ServerFactory
-) -> QbittorrentServer:
-    """Start a server of the module's version, to reconfigure."""
-    return qbittorrent_factory(qbittorrent.version)
 
 
 async def _set_preferences(server: QbittorrentServer, **preferences: Any) -> None:

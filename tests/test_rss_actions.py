@@ -12,12 +12,11 @@ import json
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
 
-from .actions import act, refusal, set_up_through
+from .actions import act, refusal
 from .feeds_server import Article, FeedsServer
 from .proxy import Proxy
 from .servers import QbittorrentServer
@@ -26,14 +25,6 @@ from .webui import WebUI, wait_for
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 CATEGORY = "plus-rss-category"
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
-) -> MockConfigEntry:
-    """Set up the integration, through the proxy, without entities."""
-    return await set_up_through(hass, qbittorrent, proxy)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qbittorrent_plus.const import DOMAIN
 from homeassistant.core import HomeAssistant
 
-from .actions import refusal, set_up_through
+from .actions import refusal
 from .feeds_server import FeedsServer
 from .proxy import Proxy
 from .search_engine import SLOW_WORD, Engine, EngineResult, write_engine
@@ -27,14 +27,6 @@ from .webui import WebUI, wait_for
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 ENGINE_NAME = "plusactions"
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
-) -> MockConfigEntry:
-    """Set up the integration, through the proxy, without entities."""
-    return await set_up_through(hass, qbittorrent, proxy)
 
 
 @pytest.fixture

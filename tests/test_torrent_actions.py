@@ -6,13 +6,11 @@ leaves the server as it was (``refused`` compares before and after).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 import json
 from pathlib import Path
 import secrets
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -32,201 +30,39 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.const import CONF_URL
-from homeassistant.core import HomeAssistant, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.yaml import load_yaml_dict
 
-from .actions import refusal
+from .actions import Refuse, answer
 from .api.helpers import unique
 from .local_server import LocalServer
 from .platforms import named_entry, poll, set_up
 from .proxy import Proxy
+from .server_torrents import (
+    add_stopped,
+    field_becomes,
+    is_stopped,
+    server_state,
+    tags_become,
+    torrent_where,
+    two_stopped,
+)
 from .servers import QbittorrentServer, free_port
-from .torrents import MadeTorrent, bencode, make_torrent
+from .torrents import bencode, make_torrent
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
-# Fields of torrents/info that only an action changes, for "nothing changed" checks.
-KEPT_FIELDS = (
-    "name",
-    "state",
-    "category",
-    "tags",
-    "save_path",
-    "dl_limit",
-    "up_limit",
-    "ratio_limit",
-    "seeding_time_limit",
-    "force_start",
-    "priority",
-)
-STOPPED_STATES = {"stoppedDL", "stoppedUP", "pausedDL", "pausedUP"}
-
-
-# Fixtures and helpers shared with the other torrent action modules ---------------
-
-
-@pytest.fixture
-async def server(webui: WebUI) -> AsyncIterator[WebUI]:
-    """Return the WebUI session; afterwards, remove every torrent, category and tag.
-
-    The server publishes torrent changes every 0.1 s rather than every 1.5 s.
-    """
-    await webui.set_preferences(refresh_interval=100)
-    yield webui
-    await webui.post("torrents/delete", {"hashes": "all", "deleteFiles": "false"})
-
-    async def empty() -> bool:
-        return bool(await webui.get("torrents/info") == [])
-
-    await wait_for(empty)
-    if categories := await webui.get("torrents/categories"):
-        await webui.post(
-            "torrents/removeCategories", {"categories": "\n".join(categories)}
-        )
-    if tags := await webui.get("torrents/tags"):
-        await webui.post("torrents/deleteTags", {"tags": ",".join(tags)})
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, qbittorrent: QbittorrentServer, proxy: Proxy
-) -> MockConfigEntry:
-    """Set up an entry for the module's server, through a recording proxy."""
-    entry = named_entry(qbittorrent, proxy.url)
-    await set_up(hass, entry)
-    return entry
 
 
 async def act(hass: HomeAssistant, action: str, **data: Any) -> None:
     """Call an action and wait until it is done."""
     await hass.services.async_call(DOMAIN, action, data, blocking=True)
-
-
-async def answer(hass: HomeAssistant, action: str, **data: Any) -> dict[str, Any]:
-    """Call an action for its response."""
-    response: ServiceResponse = await hass.services.async_call(
-        DOMAIN, action, data, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
-
-
-async def server_state(webui: WebUI) -> dict[str, Any]:
-    """Return what an action could change: torrents, categories and tags."""
-    torrents: list[dict[str, Any]] = await webui.get("torrents/info")
-    for torrent in torrents:
-        # Before 5.0 the server lists a torrent's tags in no particular order.
-        torrent["tags"] = sorted(torrent["tags"].split(", "))
-    return {
-        "torrents": {
-            t["hash"]: {key: t.get(key) for key in KEPT_FIELDS} for t in torrents
-        },
-        "categories": sorted(await webui.get("torrents/categories")),
-        "tags": sorted(await webui.get("torrents/tags")),
-    }
-
-
-type Refuse = Callable[..., Awaitable[ServiceValidationError]]
-
-
-@pytest.fixture
-def refused(hass: HomeAssistant, server: WebUI, proxy: Proxy) -> Refuse:
-    """Return a caller of actions that must be refused, with nothing changed.
-
-    Nothing that changes the server may have been sent through the entry's proxy,
-    and the server must show what it showed before.
-    """
-
-    async def refuse(
-        translation_key: str, action: str, **data: Any
-    ) -> ServiceValidationError:
-        return await refusal(
-            hass,
-            proxy,
-            action,
-            data,
-            key=translation_key,
-            state=lambda: server_state(server),
-        )
-
-    return refuse
-
-
-async def add_stopped(
-    webui: WebUI, torrent: MadeTorrent, **fields: str
-) -> dict[str, Any]:
-    """Add a torrent stopped, without its data, and wait until it is listed.
-
-    Such a torrent stays as it is until an action changes it.
-    """
-    form = {"stopped": "true", "paused": "true", **fields}
-    await webui.post("torrents/add", _upload(torrent, form))
-
-    async def settled() -> dict[str, Any] | None:
-        info = await webui.torrent(torrent.info_hash)
-        return info if info and info["state"] in STOPPED_STATES else None
-
-    return await wait_for(settled)
-
-
-async def two_stopped(webui: WebUI, folder: Path) -> tuple[MadeTorrent, MadeTorrent]:
-    """Make two torrents in ``folder`` and add them stopped, as ``add_stopped`` does."""
-    one, two = (make_torrent(folder, unique(name)) for name in ("one", "two"))
-    for torrent in (one, two):
-        await add_stopped(webui, torrent)
-    return one, two
-
-
-def _upload(torrent: MadeTorrent, fields: dict[str, str]) -> aiohttp.FormData:
-    form = aiohttp.FormData()
-    form.add_field(
-        "torrents",
-        torrent.data,
-        filename=torrent.path.name,
-        content_type="application/x-bittorrent",
-    )
-    for key, value in fields.items():
-        form.add_field(key, value)
-    return form
-
-
-async def torrent_where(
-    webui: WebUI, info_hash: str, test: Callable[[dict[str, Any]], bool]
-) -> dict[str, Any]:
-    """Wait until a torrent passes a test; return the torrent."""
-
-    async def probe() -> dict[str, Any] | None:
-        info = await webui.torrent(info_hash)
-        return info if info is not None and test(info) else None
-
-    return await wait_for(probe)
-
-
-async def field_becomes(
-    webui: WebUI, info_hash: str, key: str, wanted: Any
-) -> dict[str, Any]:
-    """Wait until a torrent's field has a value; return the torrent."""
-    return await torrent_where(webui, info_hash, lambda info: info.get(key) == wanted)
-
-
-async def tags_become(webui: WebUI, info_hash: str, tags: set[str]) -> None:
-    """Wait until a torrent has these tags (listed in no particular order before 5.0)."""
-
-    def has_them(info: dict[str, Any]) -> bool:
-        return {tag.strip() for tag in info["tags"].split(",") if tag} == tags
-
-    await torrent_where(webui, info_hash, has_them)
-
-
-def is_stopped(info: dict[str, Any] | None) -> bool:
-    """Return whether a listed torrent is stopped (paused, before 5.0)."""
-    return info is not None and info["state"] in STOPPED_STATES
 
 
 # Starting, stopping and choosing torrents -----------------------------------------

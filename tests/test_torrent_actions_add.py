@@ -19,29 +19,16 @@ from custom_components.qbittorrent_plus.services.sources import (
 )
 from homeassistant.core import HomeAssistant
 
-from . import test_torrent_actions as shared
+from .actions import Refuse, answer
 from .api.helpers import unique
 from .feeds_server import FeedsServer
-from .test_torrent_actions import (
-    Refuse,
-    add_stopped,
-    answer,
-    field_becomes,
-    is_stopped,
-    torrent_where,
-)
+from .server_torrents import add_stopped, field_becomes, is_stopped, torrent_where
 from .torrents import Bencodable, MadeTorrent, bencode, make_torrent
 from .webui import WebUI, wait_for
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 ACTIONS = "custom_components.qbittorrent_plus.services.add"
-
-# The fixtures of the other torrent action tests: the entry, a server left clean, and
-# the caller of actions that must be refused.
-server = shared.server
-entry = shared.entry
-refused = shared.refused
 
 
 @pytest.fixture

@@ -44,7 +44,14 @@ from homeassistant.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .platforms import named_entry, poll, set_up, state_of, torrent_states
+from .platforms import (
+    named_entry,
+    poll,
+    server_device,
+    set_up,
+    state_of,
+    torrent_states,
+)
 from .proxy import Proxy
 from .servers import QbittorrentServer
 from .torrents import MadeTorrent, make_torrent
@@ -74,16 +81,6 @@ def torrent_entry(
         options=options,
         entry_id=ENTRY_ID,
     )
-
-
-def server_device(hass: HomeAssistant, entry: MockConfigEntry) -> dr.DeviceEntry:
-    """Return the server's device."""
-    device_registry = dr.async_get(hass)
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, str(entry.unique_id)), entry.entry_id
-    )
-    assert device is not None
-    return device
 
 
 def torrent_devices(

@@ -170,30 +170,32 @@ async def session_paused(webui: WebUI) -> bool:
     return paused
 
 
+@pytest.mark.parametrize("action", ["pause_session", "resume_session"])
+@pytest.mark.usefixtures("entry")
 async def test_pause_and_resume_session(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
     qbittorrent: QbittorrentServer,
     proxy: Proxy,
     webui: WebUI,
+    action: str,
 ) -> None:
     """5.3 pauses and resumes its session; 4.5 refuses, naming the version needed."""
     if qbittorrent.version < "5.3":
-        for action in ("pause_session", "resume_session"):
-            error = await refusal(hass, proxy, action)
-            assert error.translation_key == "unsupported_by_server"
-            assert "(qBittorrent 5.3.0 or newer)" in str(error)
+        error = await refusal(hass, proxy, action)
+        assert error.translation_key == "unsupported_by_server"
+        assert "(qBittorrent 5.3.0 or newer)" in str(error)
         return
 
+    pausing = action == "pause_session"
+
+    async def done() -> bool:
+        return await session_paused(webui) == pausing
+
     try:
-        await act(hass, "pause_session")
-        assert await wait_for(lambda: session_paused(webui))
-
-        await act(hass, "resume_session")
-
-        async def running() -> bool:
-            return not await session_paused(webui)
-
-        assert await wait_for(running)
+        if not pausing:
+            await webui.post("transfer/pauseSession")
+            assert await wait_for(lambda: session_paused(webui))
+        await act(hass, action)
+        assert await wait_for(done)
     finally:
         await webui.post("transfer/resumeSession")

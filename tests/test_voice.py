@@ -29,7 +29,7 @@ from homeassistant.helpers import chat_session, intent
 from homeassistant.setup import async_setup_component
 
 from .common import entry_for
-from .platforms import named_entry, poll, set_up, state_of, torrent_states
+from .platforms import named_entry, poll, set_up, state_of, stop_path, torrent_states
 from .servers import QbittorrentServer
 from .torrents import MadeTorrent, make_torrent
 from .webui import WebUI, wait_for
@@ -126,26 +126,40 @@ async def stopped_names(webui: WebUI) -> set[str]:
     return {name for name, state in states.items() if state.startswith("stopped")}
 
 
+@pytest.mark.parametrize(
+    ("sentence", "answer", "stopping"),
+    [
+        ("pause all torrents", "Paused all torrents on qBittorrent", True),
+        ("Resume all the torrents", "Resumed all torrents on qBittorrent", False),
+        ("stop all torrents", "Stopped all torrents on qBittorrent", True),
+        ("start all torrents", "Started all torrents on qBittorrent", False),
+    ],
+)
 @pytest.mark.usefixtures("assist")
 async def test_stop_and_start_all(
-    hass: HomeAssistant, webui: WebUI, seeds: list[MadeTorrent]
+    hass: HomeAssistant,
+    *,
+    qbittorrent: QbittorrentServer,
+    webui: WebUI,
+    seeds: list[MadeTorrent],
+    sentence: str,
+    answer: str,
+    stopping: bool,
 ) -> None:
     """Pause, resume, stop and start every torrent; each answer says what it did."""
     names = {torrent.name for torrent in seeds}
-    for sentence, answer, stopped in (
-        ("pause all torrents", "Paused all torrents on qBittorrent", names),
-        ("Resume all the torrents", "Resumed all torrents on qBittorrent", set()),
-        ("stop all torrents", "Stopped all torrents on qBittorrent", names),
-        ("start all torrents", "Started all torrents on qBittorrent", set()),
-    ):
-        response = await ask(hass, sentence)
+    if not stopping:
+        await webui.post(stop_path(qbittorrent), {"hashes": "all"})
+        await wait_for(lambda: _stopped_are(webui, names))
 
-        assert speech(response) == answer
+    response = await ask(hass, sentence)
 
-        async def changed(stopped: set[str] = stopped) -> bool:
-            return await stopped_names(webui) == stopped
+    assert speech(response) == answer
+    await wait_for(lambda: _stopped_are(webui, names if stopping else set()))
 
-        await wait_for(changed)
+
+async def _stopped_are(webui: WebUI, names: set[str]) -> bool:
+    return await stopped_names(webui) == names
 
 
 @pytest.mark.usefixtures("assist", "normal_speed_limits")
@@ -177,15 +191,9 @@ async def test_alternative_speed_limits(hass: HomeAssistant, webui: WebUI) -> No
     assert await webui.get("transfer/speedLimitsMode") == "0"
 
 
-@pytest.mark.usefixtures("assist")
-async def test_count_torrents(
-    hass: HomeAssistant,
-    qbittorrent: QbittorrentServer,
-    webui: WebUI,
-    tmp_path: Path,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Each count is the number of torrents the server's own filter lists."""
+@pytest.fixture
+async def counted(webui: WebUI, tmp_path: Path) -> AsyncIterator[None]:
+    """Add a seeding, a stopped and a downloading torrent; remove them after."""
     made = {
         "seeding": make_torrent(tmp_path, "voice-seeding"),
         "stopped": make_torrent(tmp_path, "voice-stopped"),
@@ -205,53 +213,56 @@ async def test_count_torrents(
 
     try:
         await wait_for(settled)
-        await poll(hass, freezer)
-        stopped_filter = "stopped" if qbittorrent.version >= "5" else "paused"
-
-        for sentence, server_filter, count, answer in (
-            (
-                "how many torrents are downloading",
-                "downloading",
-                2,
-                "2 torrents are downloading",
-            ),
-            (
-                "how many seeding torrents are there",
-                "seeding",
-                1,
-                "1 torrent is seeding",
-            ),
-            ("how many torrents are paused", stopped_filter, 1, "1 torrent is stopped"),
-            (
-                "how many torrents are completed",
-                "completed",
-                1,
-                "1 torrent is completed",
-            ),
-            ("how many torrents are active", "active", 0, "No torrents are active"),
-            (
-                "how many torrents have errors",
-                "errored",
-                0,
-                "No torrents have an error",
-            ),
-            ("how many torrents are there", "all", 3, "There are 3 torrents"),
-            (
-                "how many torrents is qBittorrent downloading",
-                "downloading",
-                2,
-                "2 torrents are downloading",
-            ),
-        ):
-            listed = await webui.get("torrents/info", filter=server_filter)
-            assert len(listed) == count, server_filter
-
-            response = await ask(hass, sentence)
-
-            assert speech(response) == answer
-
+        yield
     finally:
         await webui.delete_torrents(*(torrent.info_hash for torrent in made.values()))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "server_filter", "count", "answer"),
+    [
+        (
+            "how many torrents are downloading",
+            "downloading",
+            2,
+            "2 torrents are downloading",
+        ),
+        ("how many seeding torrents are there", "seeding", 1, "1 torrent is seeding"),
+        ("how many torrents are paused", "stopped", 1, "1 torrent is stopped"),
+        ("how many torrents are completed", "completed", 1, "1 torrent is completed"),
+        ("how many torrents are active", "active", 0, "No torrents are active"),
+        ("how many torrents have errors", "errored", 0, "No torrents have an error"),
+        ("how many torrents are there", "all", 3, "There are 3 torrents"),
+        (
+            "how many torrents is qBittorrent downloading",
+            "downloading",
+            2,
+            "2 torrents are downloading",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("assist", "counted")
+async def test_count_torrents(
+    hass: HomeAssistant,
+    *,
+    qbittorrent: QbittorrentServer,
+    webui: WebUI,
+    freezer: FrozenDateTimeFactory,
+    sentence: str,
+    server_filter: str,
+    count: int,
+    answer: str,
+) -> None:
+    """Each count is the number of torrents the server's own filter lists."""
+    if server_filter == "stopped" and qbittorrent.version < "5":
+        server_filter = "paused"
+    await poll(hass, freezer)
+    listed = await webui.get("torrents/info", filter=server_filter)
+    assert len(listed) == count, server_filter
+
+    response = await ask(hass, sentence)
+
+    assert speech(response) == answer
 
 
 async def test_speeds(
@@ -456,11 +467,31 @@ async def test_no_server(hass: HomeAssistant, qbittorrent: QbittorrentServer) ->
     assert speech(response) == "No qBittorrent server is set up and loaded."
 
 
+@pytest.mark.parametrize(
+    ("sentence", "answer", "mode"),
+    [
+        (
+            "turn on the alternative speed limits",
+            "Turned on the alternative speed limits on qBittorrent",
+            "1",
+        ),
+        (
+            "disable the alternate speed limit on qBittorrent",
+            "Turned off the alternative speed limits on qBittorrent",
+            "0",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("normal_speed_limits")
 async def test_as_custom_sentences(
     hass: HomeAssistant,
+    *,
     qbittorrent: QbittorrentServer,
     webui: WebUI,
     tmp_path: Path,
+    sentence: str,
+    answer: str,
+    mode: str,
 ) -> None:
     """The sentence file, as the user's own custom sentences, reaches the intents.
 
@@ -476,25 +507,15 @@ async def test_as_custom_sentences(
     await set_up(hass, named_entry(qbittorrent), *PLATFORMS)
     expose(hass, "sensor.qbittorrent_all_torrents")
     assert await webui.get("torrents/info") == []
+    if await webui.get("transfer/speedLimitsMode") == mode:
+        await webui.post("transfer/toggleSpeedLimitsMode")
 
-    for sentence, answer, mode in (
-        (
-            "turn on the alternative speed limits",
-            "Turned on the alternative speed limits on qBittorrent",
-            "1",
-        ),
-        (
-            "disable the alternate speed limit on qBittorrent",
-            "Turned off the alternative speed limits on qBittorrent",
-            "0",
-        ),
-    ):
-        response = await handle_intents(hass, sentence)
+    response = await handle_intents(hass, sentence)
 
-        assert response is not None
-        assert response.response_type is intent.IntentResponseType.ACTION_DONE
-        assert speech(response) == answer
-        assert await webui.get("transfer/speedLimitsMode") == mode
+    assert response is not None
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert speech(response) == answer
+    assert await webui.get("transfer/speedLimitsMode") == mode
 
     response = await handle_intents(hass, "how many torrents are there")
 
